@@ -1,0 +1,144 @@
+import type {
+  AdapterHealth,
+  CallbackParser,
+  DeliveryContext,
+  DeliveryResult,
+  DossierChange,
+  LookupResult,
+  PlannedOperation,
+  SystemAdapter,
+} from '../../src/adapters/adapter.js';
+import type { DossierRecord } from '../../src/domain/dossier.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import { applyMapping, MappingError } from '../../src/mapping/template.js';
+import { createLandCallbackParser, loadLandMapping, type LandMappingFile } from './callbacks.js';
+import { LandTransport } from './transport.js';
+
+export interface LandAdapterOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  tinhId: number;
+  callbackSecurityCode: string;
+}
+
+const TERMINAL_AT_FIRST_SIGHT = new Set(['3', '7', '8']);
+
+/**
+ * The land registry (VBDLIS) adapter, per land.md.
+ *
+ * @remarks `tiepnhan` is not idempotent (land.md §3.3): the engine's ledger calls `lookup` before
+ * any retry after an unknown outcome, and an existing land dossier is adopted, never re-created.
+ * Both update calls are idempotent at the land system and need the hoSoId.
+ */
+export class LandAdapter implements SystemAdapter {
+  readonly system = 'land' as const;
+  readonly protocol = 'rest-json' as const;
+  readonly statusSource = 'callback' as const;
+  readonly operations = {
+    tiepnhan: { idempotent: false, needsExternalId: false },
+    capnhattrangthaibosunghoso: { idempotent: true, needsExternalId: true },
+    capnhattrangthaitraketquahoso: { idempotent: true, needsExternalId: true },
+  } as const;
+  readonly callbacks: CallbackParser;
+  readonly mapping: LandMappingFile;
+  private readonly transport: LandTransport;
+
+  constructor(private readonly options: LandAdapterOptions) {
+    this.mapping = loadLandMapping();
+    this.transport = new LandTransport(options);
+    this.callbacks = createLandCallbackParser(options.callbackSecurityCode, this.mapping);
+  }
+
+  /**
+   * Operations are derived from the current version alone and named by intent, so a redelivered or
+   * repeated version maps onto deliveries that already exist and nothing is sent twice.
+   */
+  plan({ previous, current }: DossierChange): PlannedOperation[] {
+    const ops: PlannedOperation[] = [];
+    if (previous !== null || !TERMINAL_AT_FIRST_SIGHT.has(current.TrangThaiHoSo)) {
+      ops.push({ operation: 'tiepnhan', intentKey: 'tiepnhan' });
+    }
+    for (const bs of current.DanhSachHoSoBoSung ?? []) {
+      if (!bs.NgayTiepNhanBoSung) continue;
+      ops.push({
+        operation: 'capnhattrangthaibosunghoso',
+        intentKey: `bosung-${bs.MaHoSoBoSung}`,
+        params: {
+          MaHoSoBoSung: bs.MaHoSoBoSung,
+          NgayTiepNhanBoSung: bs.NgayTiepNhanBoSung,
+          NoiDungBoSung: bs.NoiDungBoSung || 'Công dân đã nộp hồ sơ bổ sung tại bộ phận một cửa',
+        },
+      });
+    }
+    if (current.TrangThaiHoSo === '10' && current.NgayTra) {
+      ops.push({ operation: 'capnhattrangthaitraketquahoso', intentKey: 'traketqua', params: { NgayTra: current.NgayTra } });
+    }
+    return ops;
+  }
+
+  requirements(record: DossierRecord): Array<{ path: string; message: string }> {
+    const out: Array<{ path: string; message: string }> = [];
+    if (!record.ThongTinThuaDat) out.push({ path: '/ThongTinThuaDat', message: 'is required by the land registry (land.md §3.1)' });
+    if (!record.NgayTiepNhan) out.push({ path: '/NgayTiepNhan', message: 'is required by the land registry (land.md §3.1)' });
+    if (!record.NgayHenTra) out.push({ path: '/NgayHenTra', message: 'is required by the land registry (land.md §3.1)' });
+    if (out.length > 0) return out;
+    try {
+      applyMapping(this.mapping.requests.tiepnhan, record, { config: { tinhId: this.options.tinhId } });
+    } catch (err) {
+      if (err instanceof MappingError) out.push({ path: '/', message: `cannot be mapped for the land registry: ${err.message}` });
+      else throw err;
+    }
+    return out;
+  }
+
+  private body(ctx: DeliveryContext): unknown {
+    const template = this.mapping.requests[ctx.operation];
+    if (template === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `land: unknown operation ${ctx.operation}` });
+    try {
+      return applyMapping(template, ctx.record, {
+        config: { tinhId: this.options.tinhId },
+        extra: { externalId: ctx.externalId, params: ctx.params },
+      });
+    } catch (err) {
+      if (err instanceof MappingError) {
+        throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
+          message: `land ${ctx.operation}: the dossier cannot be mapped: ${err.message}`,
+          details: { mapping: err.path },
+        });
+      }
+      throw err;
+    }
+  }
+
+  async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
+    const body = this.body(ctx);
+    if (ctx.operation === 'tiepnhan') {
+      const hoSoId = await this.transport.tiepnhan(body);
+      return { externalId: String(hoSoId), note: `land dossier ${hoSoId} created` };
+    }
+    await this.transport.update(ctx.operation as 'capnhattrangthaibosunghoso' | 'capnhattrangthaitraketquahoso', body);
+    return {};
+  }
+
+  async lookup(ctx: DeliveryContext): Promise<LookupResult> {
+    if (ctx.operation !== 'tiepnhan') return { found: false };
+    const items = await this.transport.lookup(ctx.record.MaHoSo);
+    const first = items[0];
+    if (!first) return { found: false };
+    const note =
+      items.length > 1
+        ? `land already holds ${items.length} dossiers for this code (${items.map((i) => i.hoSoId).join(', ')}); adopted ${first.hoSoId}`
+        : `land dossier ${first.hoSoId} already existed; adopted`;
+    return { found: true, externalId: String(first.hoSoId), note };
+  }
+
+  async health(): Promise<AdapterHealth> {
+    try {
+      await this.transport.lookup('HEALTHCHECK-0');
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+}

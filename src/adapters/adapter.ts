@@ -1,0 +1,105 @@
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import type { SystemEvent, SystemId } from '../domain/system-event.js';
+import type { DossierRecord } from '../domain/dossier.js';
+
+/** One operation the gateway must perform at a system because of a portal version. */
+export interface PlannedOperation {
+  /** The adapter's operation name (tiepnhan, capnhattrangthaibosunghoso…). */
+  operation: string;
+  /**
+   * Identifies the intent, not the attempt: the same intent planned twice (a redelivered or
+   * re-sent portal version) maps to the same delivery and is never performed twice.
+   */
+  intentKey: string;
+  /** Data the operation needs beyond the dossier record (e.g. which supplement entry). */
+  params?: Record<string, unknown>;
+}
+
+/** What changed between two versions of a dossier as the portal pushed them. */
+export interface DossierChange {
+  previous: DossierRecord | null;
+  current: DossierRecord;
+}
+
+export interface DeliveryContext {
+  deliveryId: string;
+  operation: string;
+  params: Record<string, unknown>;
+  record: DossierRecord;
+  /** The system's id of the dossier, once known (from an earlier operation or a lookup). */
+  externalId: string | undefined;
+  attempt: number;
+  log: Logger;
+  /** Aborted when the worker shuts down or the job's lock is lost. */
+  signal?: AbortSignal;
+}
+
+export interface DeliveryResult {
+  /** The system's id of the dossier, when this operation created or revealed it. */
+  externalId?: string;
+  /** Short human-readable note for the timeline (e.g. "already existed, adopted 152347"). */
+  note?: string;
+}
+
+export type LookupResult =
+  | { found: true; externalId: string; note?: string }
+  | { found: false };
+
+export interface AdapterHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+/**
+ * The contract every specialist-system adapter implements (GUIDE.md §1).
+ *
+ * @remarks The guarantee "entered exactly once" rests on two methods: `deliver` must normalise
+ * every failure into a GatewayError saying whether the outcome is *unknown* (timeout, reset, 5xx
+ * on a non-idempotent call), and `lookup` must be able to tell, for such an operation, whether the
+ * earlier attempt was applied. The engine calls `lookup` before any retry that follows an unknown
+ * outcome (or a crash while the request was in flight) and adopts what it finds instead of
+ * sending again. Idempotent operations may skip the lookup (`idempotent: true`).
+ */
+export interface SystemAdapter {
+  readonly system: SystemId;
+  readonly protocol: 'rest-json' | 'soap' | 'xml-http' | 'edxml';
+  /** How status changes arrive: pushed by the system, or pulled by a poller. */
+  readonly statusSource: 'callback' | 'poll';
+  /** Operation names with their idempotency, as the vendor's document states it. */
+  readonly operations: Readonly<Record<string, { idempotent: boolean; needsExternalId: boolean }>>;
+  /**
+   * What this system needs from a record before it can be entered (its specialist block, dates).
+   * Checked at intake, so a dossier the system could never accept is refused with 422 and
+   * nothing is stored, instead of failing later in a queue.
+   */
+  requirements(record: DossierRecord): Array<{ path: string; message: string }>;
+  /** Which operations a new portal version implies for this system. Pure. */
+  plan(change: DossierChange): PlannedOperation[];
+  /** Performs one operation. Throws GatewayError on failure. */
+  deliver(ctx: DeliveryContext): Promise<DeliveryResult>;
+  /** Settles an unknown outcome: was `ctx.operation` already applied at the system? */
+  lookup(ctx: DeliveryContext): Promise<LookupResult>;
+  health(): Promise<AdapterHealth>;
+  /** Pulls status changes (systems without callbacks). */
+  poll?(openDossiers: Array<{ MaHoSo: string; externalId?: string }>, log: Logger): Promise<SystemEvent[]>;
+}
+
+export interface AdapterFactoryOptions {
+  config: GatewayConfig;
+  log: Logger;
+}
+
+/**
+ * Inbound status callbacks posted by a system as JSON to `/callbacks/<system>/<credential>/<operation>`.
+ *
+ * @remarks `parse` validates the body completely and converts the system's times and codes; it
+ * never touches Redis, so a body that fails here has stored nothing.
+ */
+export interface CallbackParser {
+  readonly operations: readonly string[];
+  /** Constant-time check of the credential carried by the call. */
+  authenticate(credential: string): boolean;
+  /** Throws GatewayError GW_ERR_CALLBACK_INVALID naming the field. */
+  parse(operation: string, body: unknown): SystemEvent;
+}

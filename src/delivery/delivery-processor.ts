@@ -1,0 +1,203 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { SystemAdapter, DeliveryContext } from '../adapters/adapter.js';
+import type { AttemptRecord } from '../domain/delivery.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { Logger } from '../logging/logger.js';
+import type { DossierStore } from '../store/dossier-store.js';
+import { nowIso, TIMELINE_CAP } from '../store/dossier-store.js';
+import type { Keys } from '../store/keys.js';
+import type { Breakers } from './breakers.js';
+import type { DeliveryJob, Queues } from './queues.js';
+
+/** Pops the chain head only if it is still this delivery (a replay may run an old job). */
+const ADVANCE_CHAIN = `
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
+if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
+return redis.call('LINDEX', KEYS[1], 0)
+`;
+
+export interface DeliveryProcessorDeps {
+  redis: Redis;
+  keys: Keys;
+  store: DossierStore;
+  queues: Queues;
+  breakers: Breakers;
+  adapters: ReadonlyMap<string, SystemAdapter>;
+  log: Logger;
+}
+
+/**
+ * Runs one delivery job: the heart of "entered exactly once".
+ *
+ * @remarks The ledger fields on the delivery hash are written *before* the request leaves
+ * (`inflightSince`) and cleared only when the outcome is known. So after a timeout, a reset, a 5xx,
+ * or a worker killed mid-request, the next attempt finds `inflightSince` set and asks the system
+ * (`adapter.lookup`) before sending a non-idempotent operation again.
+ */
+export class DeliveryProcessor {
+  constructor(private readonly d: DeliveryProcessorDeps) {}
+
+  private async recordAttempt(job: DeliveryJob, attempt: AttemptRecord): Promise<void> {
+    const k = this.d.keys.attempts(job.deliveryId, job.MaHoSo);
+    await this.d.redis.multi().rpush(k, JSON.stringify(attempt)).ltrim(k, -200, -1).exec();
+  }
+
+  async process(job: Job<DeliveryJob>, token: string | undefined, worker: Worker<DeliveryJob>): Promise<string> {
+    const data = job.data;
+    const { store, keys, redis } = this.d;
+    const adapter = this.d.adapters.get(data.system);
+    if (!adapter) throw new UnrecoverableError(`no adapter for ${data.system}`);
+    const delivery = await store.delivery(data.MaHoSo, data.deliveryId);
+    if (!delivery) return 'missing';
+    if (delivery.state === 'delivered') return 'already delivered';
+    const head = await redis.lindex(keys.chain(data.MaHoSo, data.system), 0);
+    if (head !== data.deliveryId) return `waiting behind ${head ?? 'nothing'}`;
+    const log = this.d.log.child({ MaHoSo: data.MaHoSo, system: data.system, deliveryId: data.deliveryId, jobId: job.id });
+
+    if (this.d.breakers.isOpen(data.system)) {
+      await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
+    }
+
+    const dossier = await store.get(data.MaHoSo);
+    if (!dossier) throw new UnrecoverableError(`dossier ${data.MaHoSo} not found`);
+    const opInfo = adapter.operations[delivery.operation];
+    if (!opInfo) throw new UnrecoverableError(`${data.system}: unknown operation ${delivery.operation}`);
+    const attempt = Number(delivery.attempts) + 1;
+    const ctx: DeliveryContext = {
+      deliveryId: data.deliveryId,
+      operation: delivery.operation,
+      params: delivery.params,
+      record: dossier.record,
+      externalId: dossier.externalIds[data.system],
+      attempt,
+      log,
+    };
+    const dKey = keys.delivery(data.deliveryId, data.MaHoSo);
+    const started = Date.now();
+    try {
+      if (opInfo.needsExternalId && !ctx.externalId) {
+        throw new GatewayError('GW_ERR_DELIVERY_PREREQUISITE', {
+          message: `${delivery.operation} needs the ${data.system} id of the dossier, which is not known yet`,
+        });
+      }
+      if (!opInfo.idempotent && delivery.inflightSince) {
+        log.info({ inflightSince: delivery.inflightSince }, 'earlier attempt has an unknown outcome: looking it up first');
+        const found = await this.d.breakers.fire(data.system, () => adapter.lookup(ctx));
+        if (found.found) {
+          await this.succeed(data, attempt, started, found.externalId, found.note ?? 'adopted after lookup', 'adopted');
+          log.info({ externalId: found.externalId }, 'delivery settled by lookup: already applied, adopted');
+          return 'adopted';
+        }
+      }
+      await redis.hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
+      const result = await this.d.breakers.fire(data.system, () => adapter.deliver(ctx));
+      await this.succeed(data, attempt, started, result.externalId ?? ctx.externalId, result.note ?? `${delivery.operation} delivered`, 'delivered');
+      log.info({ externalId: result.externalId, attempt }, 'delivered');
+      return 'delivered';
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      const open = (err as { code?: string }).code === 'EOPENBREAKER';
+      if (open) {
+        await redis.hset(dKey, { state: 'queued', updatedAt: nowIso() });
+        await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
+      }
+      const g =
+        err instanceof GatewayError
+          ? err
+          : new GatewayError('GW_ERR_INTERNAL', { message: (err as Error).message, outcome: 'unknown', cause: err });
+      const durationMs = Date.now() - started;
+      const attemptRecord: AttemptRecord = {
+        at: nowIso(),
+        attempt,
+        outcome: 'error',
+        durationMs,
+        error: { code: g.code, message: g.message, outcome: g.outcome },
+      };
+      await this.recordAttempt(data, attemptRecord);
+      const exhausted = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const state = !g.retryable ? 'failed' : exhausted ? 'dead' : 'retrying';
+      const fields: Record<string, string> = {
+        state,
+        attempts: String(attempt),
+        lastError: JSON.stringify({ code: g.code, message: g.message }),
+        updatedAt: nowIso(),
+      };
+      const multi = redis.multi().hset(dKey, fields);
+      if (g.outcome === 'not-applied') multi.hdel(dKey, 'inflightSince');
+      if (state !== 'retrying') {
+        const tk = keys.timeline(data.MaHoSo);
+        multi.rpush(
+          tk,
+          JSON.stringify({
+            at: nowIso(),
+            type: 'delivery-failed',
+            system: data.system,
+            detail: `${delivery.operation} ${state}: ${g.message}`,
+            data: { code: g.code, attempts: attempt },
+          }),
+        );
+        multi.ltrim(tk, -TIMELINE_CAP, -1);
+      }
+      await multi.exec();
+      if (g.code === 'GW_ERR_SYSTEM_RATE_LIMITED') {
+        const ms = Math.max(1, (g.retryAfterSeconds ?? 1) * 1000);
+        log.warn({ retryAfterMs: ms }, 'system rate-limited us; the queue waits');
+        await redis.hset(dKey, { state: 'queued' });
+        await worker.rateLimit(ms);
+        throw Worker.RateLimitError();
+      }
+      log.warn({ err: g, attempt, state }, 'delivery attempt failed');
+      if (!g.retryable) throw new UnrecoverableError(`${g.code}: ${g.message}`);
+      throw g;
+    }
+  }
+
+  /** Moves the job back to delayed without spending an attempt (breaker open, prerequisites). */
+  private async postpone(job: Job<DeliveryJob>, token: string | undefined, ms: number, why: string): Promise<never> {
+    await this.d.redis.hset(this.d.keys.delivery(job.data.deliveryId, job.data.MaHoSo), {
+      state: 'queued',
+      lastError: JSON.stringify({ code: 'GW_ERR_SYSTEM_BREAKER_OPEN', message: why }),
+      updatedAt: nowIso(),
+    });
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError(why);
+  }
+
+  private async succeed(
+    data: DeliveryJob,
+    attempt: number,
+    started: number,
+    externalId: string | undefined,
+    note: string,
+    outcome: 'delivered' | 'adopted',
+  ): Promise<void> {
+    const { redis, keys } = this.d;
+    const dKey = keys.delivery(data.deliveryId, data.MaHoSo);
+    const multi = redis.multi();
+    const fields: Record<string, string> = {
+      state: 'delivered',
+      attempts: String(attempt),
+      appliedAt: nowIso(),
+      updatedAt: nowIso(),
+    };
+    if (externalId) fields.externalId = externalId;
+    multi.hset(dKey, fields);
+    multi.hdel(dKey, 'inflightSince', 'lastError');
+    multi.rpush(keys.attempts(data.deliveryId, data.MaHoSo), JSON.stringify({ at: nowIso(), attempt, outcome, durationMs: Date.now() - started }));
+    if (externalId) multi.hsetnx(keys.dossier(data.MaHoSo), `ext:${data.system}`, externalId);
+    const tk = keys.timeline(data.MaHoSo);
+    multi.rpush(tk, JSON.stringify({ at: nowIso(), type: 'delivered', system: data.system, detail: note, data: { externalId: externalId ?? null } }));
+    multi.ltrim(tk, -TIMELINE_CAP, -1);
+    await multi.exec();
+    const next = (await redis.eval(
+      ADVANCE_CHAIN,
+      2,
+      keys.chain(data.MaHoSo, data.system),
+      keys.pendingChains(),
+      data.deliveryId,
+      `${data.MaHoSo}|${data.system}`,
+    )) as string | null;
+    if (next) await this.d.queues.kickDelivery({ deliveryId: next, MaHoSo: data.MaHoSo, system: data.system });
+  }
+}

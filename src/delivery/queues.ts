@@ -1,0 +1,96 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { systemConfig, type GatewayConfig } from '../config/config.js';
+import type { SystemId } from '../domain/system-event.js';
+
+export const BACKOFF_TYPE = 'jitter-exp';
+
+export interface DeliveryJob {
+  deliveryId: string;
+  MaHoSo: string;
+  system: SystemId;
+}
+
+export interface SyncJob {
+  MaHoSo: string;
+}
+
+/**
+ * The queues: one per specialist system (so an outage of one never holds up another) and one for
+ * the portal sync. Jobs carry ids only; the state they act on lives in the store, so a job that
+ * runs twice, late, or after a crash does only what is still missing.
+ */
+export class Queues {
+  readonly delivery = new Map<SystemId, Queue<DeliveryJob>>();
+  readonly sync: Queue<SyncJob>;
+  readonly bullPrefix: string;
+
+  constructor(
+    readonly config: GatewayConfig,
+    connection: Redis,
+    readonly systems: readonly SystemId[],
+  ) {
+    this.bullPrefix = `${config.redis.prefix}-bull`;
+    for (const s of systems) {
+      this.delivery.set(s, new Queue<DeliveryJob>(Queues.deliveryQueueName(s), { connection, prefix: this.bullPrefix }));
+    }
+    this.sync = new Queue<SyncJob>(Queues.syncQueueName(), { connection, prefix: this.bullPrefix });
+  }
+
+  static deliveryQueueName(system: SystemId): string {
+    return `deliver-${system}`;
+  }
+
+  static syncQueueName(): string {
+    return 'portal-sync';
+  }
+
+  deliveryJobOptions(system: SystemId, jobId: string): JobsOptions {
+    return {
+      jobId,
+      attempts: systemConfig(this.config, system)?.retry.attempts ?? 12,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: false,
+    };
+  }
+
+  /**
+   * Enqueues the current head of a dossier's chain for a system. Idempotent: the job id is the
+   * delivery id, and BullMQ ignores an add whose id already exists.
+   */
+  async kickDelivery(job: DeliveryJob): Promise<void> {
+    const q = this.delivery.get(job.system);
+    if (!q) throw new Error(`no queue for system ${job.system}`);
+    const existing = await q.getJob(job.deliveryId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'completed') await existing.remove().catch(() => undefined);
+      else return;
+    }
+    await q.add('deliver', job, this.deliveryJobOptions(job.system, job.deliveryId));
+  }
+
+  /** Asks the portal sync worker to look at a dossier (after `delayMs`). Extra triggers are harmless. */
+  async kickSync(maHoSo: string, delayMs = 0): Promise<void> {
+    await this.sync.add(
+      'sync',
+      { MaHoSo: maHoSo },
+      {
+        delay: delayMs,
+        attempts: this.config.portal.retry.attempts,
+        backoff: { type: BACKOFF_TYPE },
+        removeOnComplete: { age: 3600, count: 1000 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      },
+    );
+  }
+
+  all(): Queue[] {
+    return [...this.delivery.values(), this.sync] as Queue[];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}

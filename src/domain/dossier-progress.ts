@@ -1,0 +1,184 @@
+import type { DossierRecord, HoSoBoSung } from './dossier.js';
+import { canTransition, type TrangThaiHoSo } from './status-machine.js';
+import type { ProgressRow, SystemEvent, SystemId } from './system-event.js';
+import { parsePortalDateTime } from './time.js';
+
+/** One thing to send to the portal, in order. */
+export type PortalOperation =
+  | { id: string; kind: 'record'; status: TrangThaiHoSo }
+  | { id: string; kind: 'progress'; row: ProgressRow & { MaHoSo: string } };
+
+/** The part of a dossier's state the portal sync works on. */
+export interface ProgressState {
+  MaHoSo: string;
+  record: DossierRecord;
+  status: TrangThaiHoSo;
+  route: readonly SystemId[];
+  systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>;
+  systemLastEventAt: Partial<Record<SystemId, number>>;
+  lastNguoiXuLy: string | undefined;
+}
+
+export interface AppliedEvent {
+  event: SystemEvent;
+  late: boolean;
+  refused?: string;
+  statusBefore: TrangThaiHoSo;
+  statusAfter: TrangThaiHoSo;
+}
+
+export interface ApplyOutcome {
+  state: ProgressState;
+  operations: PortalOperation[];
+  applied: AppliedEvent[];
+}
+
+/**
+ * The rule that gives one portal status to a dossier handled by several systems.
+ *
+ * @remarks In order: a system that stopped (8) or a withdrawal (7) decides; then any system waiting
+ * for the applicant's supplement (5); then any financial obligation (6); 9 only when every system
+ * has finished; otherwise 4 once any system has started work, else 2. With one system this is
+ * simply that system's status.
+ */
+export function deriveStatus(route: readonly SystemId[], systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>): TrangThaiHoSo {
+  const all = route.map((s) => systemStatus[s] ?? '2');
+  if (all.includes('8')) return '8';
+  if (all.includes('7')) return '7';
+  if (all.includes('5')) return '5';
+  if (all.includes('6')) return '6';
+  if (all.length > 0 && all.every((s) => s === '9' || s === '10')) return '9';
+  if (all.some((s) => s !== '2')) return '4';
+  return '2';
+}
+
+function nextSupplementCode(maHoSo: string, list: readonly HoSoBoSung[]): string {
+  let n = list.length + 1;
+  const taken = new Set(list.map((e) => e.MaHoSoBoSung));
+  for (;;) {
+    const code = `${maHoSo}-BS${String(n).padStart(2, '0')}`.slice(-50);
+    if (!taken.has(code)) return code;
+    n += 1;
+  }
+}
+
+function eventTime(e: SystemEvent): number {
+  return parsePortalDateTime(e.occurredAt)?.getTime() ?? 0;
+}
+
+/** Orders events as they happened at the systems (then by id, for a stable order). */
+export function sortEvents(events: SystemEvent[]): SystemEvent[] {
+  return [...events].sort((a, b) => eventTime(a) - eventTime(b) || a.eventId.localeCompare(b.eventId));
+}
+
+/**
+ * Applies settled system events to a dossier, in the order they happened, and says what the
+ * portal must receive. Pure: no I/O, so every ordering case is unit-tested.
+ *
+ * @remarks An event older than one already applied for the same system ("late": it arrived after
+ * the reorder window) still reaches the portal as a progress row, but carries the current status,
+ * never an older one: the portal applies the last status it receives (portal.md §5.7), so sending
+ * the old status would move the dossier backwards.
+ */
+export function applyEvents(input: ProgressState, events: SystemEvent[], actorName: string): ApplyOutcome {
+  const state: ProgressState = {
+    ...input,
+    record: structuredClone(input.record),
+    systemStatus: { ...input.systemStatus },
+    systemLastEventAt: { ...input.systemLastEventAt },
+  };
+  const operations: PortalOperation[] = [];
+  const applied: AppliedEvent[] = [];
+  for (const event of sortEvents(events)) {
+    const t = eventTime(event);
+    const statusBefore = state.status;
+    const late = t < (state.systemLastEventAt[event.system] ?? 0);
+    let refused: string | undefined;
+    let recordChanged = false;
+    if (!late) {
+      state.systemLastEventAt[event.system] = t;
+      if (event.status) {
+        const sysBefore = state.systemStatus[event.system];
+        state.systemStatus[event.system] = event.status;
+        const target = deriveStatus(state.route, state.systemStatus);
+        if (canTransition(state.status, target)) state.status = target;
+        else {
+          refused = `${state.status} → ${target} is not an allowed transition`;
+          if (sysBefore === undefined) delete state.systemStatus[event.system];
+          else state.systemStatus[event.system] = sysBefore;
+        }
+      }
+      const rec = state.record;
+      if (event.supplementRequest && !refused) {
+        const list = [...(rec.DanhSachHoSoBoSung ?? [])];
+        list.push({
+          MaHoSoBoSung: nextSupplementCode(state.MaHoSo, list),
+          NgayYeuCauBoSung: event.occurredAt,
+          NoiDungYeuCau: event.supplementRequest.NoiDungYeuCau,
+          NgayHenTraTruoc: rec.NgayHenTra ?? '',
+          NgayHenTraMoi: '',
+          NgayTiepNhanBoSung: '',
+          NoiDungBoSung: '',
+        });
+        rec.DanhSachHoSoBoSung = list;
+        recordChanged = true;
+      }
+      if (state.status === '5' && statusBefore !== '5') {
+        const open = (rec.DanhSachHoSoBoSung ?? []).some((e) => !e.NgayTiepNhanBoSung);
+        if (!open) {
+          // R6: status 5 needs a supplement entry even when the system gave no text for it.
+          const list = [...(rec.DanhSachHoSoBoSung ?? [])];
+          list.push({
+            MaHoSoBoSung: nextSupplementCode(state.MaHoSo, list),
+            NgayYeuCauBoSung: event.occurredAt,
+            NoiDungYeuCau: event.progress?.NoiDungXuLy || 'Yêu cầu bổ sung hồ sơ',
+            NgayHenTraTruoc: rec.NgayHenTra ?? '',
+            NgayHenTraMoi: '',
+            NgayTiepNhanBoSung: '',
+            NoiDungBoSung: '',
+          });
+          rec.DanhSachHoSoBoSung = list;
+          recordChanged = true;
+        }
+      }
+      if (event.result && !refused) {
+        rec.NgayKetThucXuLy = event.result.NgayKetThucXuLy;
+        const known = new Set((rec.DanhSachGiayToKetQua ?? []).map((g) => g.MaGiayToKetQua));
+        rec.DanhSachGiayToKetQua = [
+          ...(rec.DanhSachGiayToKetQua ?? []),
+          ...event.result.documents.filter((g) => !known.has(g.MaGiayToKetQua)),
+        ];
+        recordChanged = true;
+      }
+      if ((state.status === '9' || state.status === '10') && !rec.NgayKetThucXuLy) {
+        rec.NgayKetThucXuLy = event.occurredAt; // R4
+        recordChanged = true;
+      }
+      if (state.status !== statusBefore) {
+        rec.TrangThaiHoSo = state.status;
+      }
+    }
+    if (event.progress?.NguoiXuLy) state.lastNguoiXuLy = event.progress.NguoiXuLy;
+    if (recordChanged) operations.push({ id: `${event.system}:${event.eventId}:record`, kind: 'record', status: state.status });
+    if (event.progress || state.status !== statusBefore) {
+      const p = event.progress;
+      operations.push({
+        id: `${event.system}:${event.eventId}:progress`,
+        kind: 'progress',
+        row: {
+          MaHoSo: state.MaHoSo,
+          NguoiXuLy: (p?.NguoiXuLy || state.lastNguoiXuLy || actorName).slice(0, 255),
+          ChucDanh: p?.ChucDanh ?? '',
+          ThoiDiemXuLy: event.occurredAt,
+          PhongBanXuLy: p?.PhongBanXuLy ?? '',
+          NoiDungXuLy: (p?.NoiDungXuLy || event.kind).slice(0, 2000),
+          TrangThai: state.status,
+          NgayBatDau: p?.NgayBatDau || event.occurredAt,
+          NgayKetThucTheoQuyDinh: p?.NgayKetThucTheoQuyDinh || state.record.NgayHenTra || '',
+        },
+      });
+    }
+    applied.push({ event, late, ...(refused ? { refused } : {}), statusBefore, statusAfter: state.status });
+  }
+  return { state, operations, applied };
+}

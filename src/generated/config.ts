@@ -1,0 +1,119 @@
+/* Generated from schemas/config.schema.json by scripts/gen-types.ts: do not edit. */
+
+/**
+ * A secret is read from an environment variable or a file, never written in the config.
+ */
+export type Secret =
+  | {
+      env: string;
+    }
+  | {
+      file: string;
+    };
+
+/**
+ * Validated at start-up; defaults are applied; secrets are references to environment variables or files, never inline values.
+ */
+export interface LienthongConfiguration {
+  redis?: {
+    url?: string;
+    password?: Secret;
+    prefix?: string;
+    commandTimeoutMs?: number;
+    checkNoEviction?: boolean;
+  };
+  http?: {
+    host?: string;
+    port?: number;
+    bodyLimitBytes?: number;
+    /**
+     * Base URL the specialist systems use to reach the gateway (callbacks).
+     */
+    publicBaseUrl?: string;
+  };
+  feed?: {
+    /**
+     * A secret is read from an environment variable or a file, never written in the config.
+     */
+    key:
+      | {
+          env: string;
+        }
+      | {
+          file: string;
+        };
+  };
+  operators?: {
+    name: string;
+    /**
+     * SHA-256 (hex) of the bearer token: the token itself is never stored.
+     */
+    tokenSha256: string;
+    role?: 'viewer' | 'operator';
+  }[];
+  portal: {
+    baseUrl: string;
+    username: string;
+    password: Secret;
+    madonvi: string;
+    timeoutMs?: number;
+    retry?: Retry;
+    rateLimit?: RateLimit;
+    /**
+     * How long events of one dossier are held so that events arriving out of order are sent in the order they happened.
+     */
+    reorderWindowMs?: number;
+    /**
+     * NguoiXuLy of progress rows when the specialist system names nobody.
+     */
+    actorName?: string;
+  };
+  systems: {
+    land?: SystemBase & {
+      /**
+       * A secret is read from an environment variable or a file, never written in the config.
+       */
+      apiKey:
+        | {
+            env: string;
+          }
+        | {
+            file: string;
+          };
+      tinhId: number;
+      callbackSecurityCode: Secret;
+    };
+  };
+  workers?: {
+    concurrency?: number;
+    lockDurationMs?: number;
+    stalledIntervalMs?: number;
+    shutdownGraceMs?: number;
+  };
+  log?: {
+    level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+export interface Retry {
+  attempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+export interface RateLimit {
+  max?: number;
+  durationMs?: number;
+}
+export interface SystemBase {
+  enabled?: boolean;
+  baseUrl: string;
+  timeoutMs?: number;
+  retry?: Retry;
+  breaker?: Breaker;
+  rateLimit?: RateLimit;
+}
+export interface Breaker {
+  errorThresholdPercentage?: number;
+  volumeThreshold?: number;
+  rollingCountTimeoutMs?: number;
+  resetTimeoutMs?: number;
+}

@@ -1,0 +1,12 @@
+export { createDocumentSimulator } from './document-simulator.js';
+export type { DocumentSimState, DocumentSimulator, DocumentSummary } from './document-simulator.js';
+export type { DocumentCounters } from './counters.js';
+export type { StoredDocument } from './document-store.js';
+export type { DocumentKind } from './one-stop-profile.js';
+export type { AxisClient, DocumentSimulatorOptions } from './options.js';
+export { EXAMPLE_CLIENT, EXAMPLE_RECEIVERS } from './options.js';
+export type { DocumentFaultSettings } from './protocol-faults.js';
+export type { InboxItem, ItemState } from './status-inbox.js';
+export type { MalformedKind, StatusSpec } from './status-producer.js';
+export { buildStatusXml, readStatusXml } from './status-edxml.js';
+export type { StatusMessage } from './status-edxml.js';

@@ -1,0 +1,91 @@
+import type { SystemId } from '../domain/system-event.js';
+
+/**
+ * Every Redis key the gateway writes, in one place.
+ *
+ * @remarks Keys of one dossier share the hash tag `{MaHoSo}` so a Redis Cluster keeps them on one
+ * slot and MULTI/Lua over them stays legal.
+ */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  private d(maHoSo: string): string {
+    return `${this.prefix}:d:{${maHoSo}}`;
+  }
+  /** Hash: the dossier's merged record, status, route, flags. */
+  dossier(maHoSo: string): string {
+    return this.d(maHoSo);
+  }
+  /** Set: SHA-256 of every feed body accepted for the dossier (idempotent intake, also days later). */
+  digests(maHoSo: string): string {
+    return `${this.d(maHoSo)}:digests`;
+  }
+  /** List: the dossier's timeline (JSON events). */
+  timeline(maHoSo: string): string {
+    return `${this.d(maHoSo)}:timeline`;
+  }
+  /** List: rejected feed versions with their violations, newest first, capped. */
+  rejected(maHoSo: string): string {
+    return `${this.d(maHoSo)}:rejected`;
+  }
+  /** Sorted set: ids of the dossier's deliveries, by creation order. */
+  deliveries(maHoSo: string): string {
+    return `${this.d(maHoSo)}:deliveries`;
+  }
+  /** Hash: one delivery and its ledger fields. */
+  delivery(deliveryId: string, maHoSo: string): string {
+    return `${this.d(maHoSo)}:dl:${deliveryId}`;
+  }
+  /** List: attempts of one delivery (JSON). */
+  attempts(deliveryId: string, maHoSo: string): string {
+    return `${this.d(maHoSo)}:dl:${deliveryId}:attempts`;
+  }
+  /** List: delivery ids of one dossier and system still to deliver, in order; the head is current. */
+  chain(maHoSo: string, system: SystemId): string {
+    return `${this.d(maHoSo)}:chain:${system}`;
+  }
+  /** Sorted set: system events received but not yet applied (reorder window), scored by occurrence. */
+  inbox(maHoSo: string): string {
+    return `${this.d(maHoSo)}:inbox`;
+  }
+  /** List: portal operations (record syncs, progress rows) to send, in order. */
+  outbox(maHoSo: string): string {
+    return `${this.d(maHoSo)}:outbox`;
+  }
+  /** List: portal operations the portal refused ("2"), kept for an administrator. */
+  outboxFailed(maHoSo: string): string {
+    return `${this.d(maHoSo)}:outbox:failed`;
+  }
+  /** String with TTL: an event id already received from a system. */
+  seenEvent(system: SystemId, eventId: string, maHoSo: string): string {
+    return `${this.d(maHoSo)}:seen:${system}:${eventId}`;
+  }
+  /** String with TTL: serialises intake of one dossier's versions. */
+  intakeLock(maHoSo: string): string {
+    return `${this.d(maHoSo)}:lock:intake`;
+  }
+  /** String with TTL: the per-dossier portal sync lock. */
+  syncLock(maHoSo: string): string {
+    return `${this.d(maHoSo)}:lock:sync`;
+  }
+  /** String with TTL: the per-dossier-and-system delivery lock. */
+  deliveryLock(maHoSo: string, system: SystemId): string {
+    return `${this.d(maHoSo)}:lock:dl:${system}`;
+  }
+  /** Set: dossiers with events or portal operations pending (the sweeper's work list). */
+  pendingSync(): string {
+    return `${this.prefix}:idx:sync-pending`;
+  }
+  /** Set: `MaHoSo|system` pairs whose delivery chain is not empty. */
+  pendingChains(): string {
+    return `${this.prefix}:idx:chains`;
+  }
+  /** Sorted set: every dossier by reception time. */
+  allDossiers(): string {
+    return `${this.prefix}:idx:dossiers`;
+  }
+  /** String: the portal session shared by the workers. */
+  portalSession(): string {
+    return `${this.prefix}:portal:session`;
+  }
+}

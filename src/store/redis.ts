@@ -1,0 +1,63 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { GatewayConfig } from '../config/config.js';
+
+/**
+ * Redis connections. Two kinds, on purpose:
+ * - `store`: fails fast (no offline queue, a command timeout) so the intake can answer 503 at once
+ *   instead of hanging when Redis is away;
+ * - `bullmq`: `maxRetriesPerRequest: null`, as BullMQ workers require, so blocking commands wait
+ *   through a Redis restart and workers resume by themselves.
+ */
+export function redisOptions(config: GatewayConfig, kind: 'store' | 'bullmq'): RedisOptions {
+  const common: RedisOptions = {
+    lazyConnect: false,
+    password: config.redis.password,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    connectionName: `lienthong-${kind}`,
+  };
+  if (kind === 'store') {
+    return {
+      ...common,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: config.redis.commandTimeoutMs,
+    };
+  }
+  return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
+}
+
+export function createRedis(config: GatewayConfig, kind: 'store' | 'bullmq'): Redis {
+  const r = new Redis(config.redis.url, redisOptions(config, kind));
+  // Errors surface through the commands that fail; an unhandled 'error' event would crash the process.
+  r.on('error', () => undefined);
+  return r;
+}
+
+/** Resolves when the connection is ready, or rejects after `timeoutMs`. */
+export async function waitReady(r: Redis, timeoutMs = 10_000): Promise<void> {
+  if (r.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${r.status})`));
+    }, timeoutMs);
+    const onReady = (): void => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = (): void => {
+      clearTimeout(t);
+      r.off('ready', onReady);
+    };
+    r.on('ready', onReady);
+  });
+}
+
+/**
+ * BullMQ keeps jobs and our ledger keeps external effects in Redis: an evicting policy could
+ * silently drop either. The gateway refuses to start unless the policy is `noeviction`.
+ */
+export async function checkNoEviction(r: Redis): Promise<string> {
+  const reply = (await r.config('GET', 'maxmemory-policy')) as string[];
+  return reply[1] ?? 'unknown';
+}
