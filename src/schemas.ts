@@ -37,7 +37,8 @@ export function toViolations(errors: ErrorObject[] | null | undefined, base = ''
   const out: Violation[] = [];
   const seen = new Set<string>();
   for (const e of errors ?? []) {
-    if (e.keyword === 'if' || e.keyword === 'allOf' || e.keyword === 'oneOf' || e.keyword === 'anyOf') continue;
+    if (e.keyword === 'if' || e.keyword === 'allOf' || e.keyword === 'oneOf' || e.keyword === 'anyOf')
+      continue;
     let path = base + e.instancePath;
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'required') {

@@ -22,7 +22,7 @@ interface CallbackMapping {
   progress?: unknown;
   supplementRequest?: unknown;
   result?: unknown;
-  data?: unknown;
+  taxNotices?: unknown;
 }
 
 export interface LandMappingFile {
@@ -49,7 +49,8 @@ export function createLandCallbackParser(securityCode: string, mapping: LandMapp
     parse(operation, body): SystemEvent {
       const validate = validators[operation];
       const map = mapping.callbacks[operation];
-      if (!validate || !map) throw new GatewayError('GW_ERR_CALLBACK_UNKNOWN_OPERATION', { details: { operation } });
+      if (!validate || !map)
+        throw new GatewayError('GW_ERR_CALLBACK_UNKNOWN_OPERATION', { details: { operation } });
       if (!validate(body)) {
         const violations = toViolations(validate.errors);
         throw new GatewayError('GW_ERR_CALLBACK_INVALID', {
@@ -67,12 +68,18 @@ export function createLandCallbackParser(securityCode: string, mapping: LandMapp
       }
       try {
         const status = applyMapping(map.status, body);
-        const progress = map.progress ? (applyMapping(map.progress, body) as Partial<ProgressRow>) : undefined;
+        const progress = map.progress
+          ? (applyMapping(map.progress, body) as Partial<ProgressRow>)
+          : undefined;
         const supplementRequest = map.supplementRequest
           ? (applyMapping(map.supplementRequest, body) as SystemEvent['supplementRequest'])
           : undefined;
-        const result = map.result ? (applyMapping(map.result, body) as SystemEvent['result'] | null) : undefined;
-        const data = map.data ? (applyMapping(map.data, body) as Record<string, unknown>) : undefined;
+        const result = map.result
+          ? (applyMapping(map.result, body) as SystemEvent['result'] | null)
+          : undefined;
+        const taxNotices = map.taxNotices
+          ? (applyMapping(map.taxNotices, body) as SystemEvent['taxNotices'])
+          : undefined;
         const event: SystemEvent = {
           system: 'land',
           eventId: b.EventId,
@@ -93,7 +100,7 @@ export function createLandCallbackParser(securityCode: string, mapping: LandMapp
         }
         if (supplementRequest) event.supplementRequest = supplementRequest;
         if (result) event.result = result;
-        if (data) event.data = data;
+        if (taxNotices) event.taxNotices = taxNotices;
         return event;
       } catch (err) {
         if (err instanceof MappingError) {

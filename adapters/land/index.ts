@@ -72,21 +72,29 @@ export class LandAdapter implements SystemAdapter {
       });
     }
     if (current.TrangThaiHoSo === '10' && current.NgayTra) {
-      ops.push({ operation: 'capnhattrangthaitraketquahoso', intentKey: 'traketqua', params: { NgayTra: current.NgayTra } });
+      ops.push({
+        operation: 'capnhattrangthaitraketquahoso',
+        intentKey: 'traketqua',
+        params: { NgayTra: current.NgayTra },
+      });
     }
     return ops;
   }
 
   requirements(record: DossierRecord): Array<{ path: string; message: string }> {
     const out: Array<{ path: string; message: string }> = [];
-    if (!record.ThongTinThuaDat) out.push({ path: '/ThongTinThuaDat', message: 'is required by the land registry (land.md §3.1)' });
-    if (!record.NgayTiepNhan) out.push({ path: '/NgayTiepNhan', message: 'is required by the land registry (land.md §3.1)' });
-    if (!record.NgayHenTra) out.push({ path: '/NgayHenTra', message: 'is required by the land registry (land.md §3.1)' });
+    if (!record.ThongTinThuaDat)
+      out.push({ path: '/ThongTinThuaDat', message: 'is required by the land registry (land.md §3.1)' });
+    if (!record.NgayTiepNhan)
+      out.push({ path: '/NgayTiepNhan', message: 'is required by the land registry (land.md §3.1)' });
+    if (!record.NgayHenTra)
+      out.push({ path: '/NgayHenTra', message: 'is required by the land registry (land.md §3.1)' });
     if (out.length > 0) return out;
     try {
       applyMapping(this.mapping.requests.tiepnhan, record, { config: { tinhId: this.options.tinhId } });
     } catch (err) {
-      if (err instanceof MappingError) out.push({ path: '/', message: `cannot be mapped for the land registry: ${err.message}` });
+      if (err instanceof MappingError)
+        out.push({ path: '/', message: `cannot be mapped for the land registry: ${err.message}` });
       else throw err;
     }
     return out;
@@ -94,7 +102,8 @@ export class LandAdapter implements SystemAdapter {
 
   private body(ctx: DeliveryContext): unknown {
     const template = this.mapping.requests[ctx.operation];
-    if (template === undefined) throw new GatewayError('GW_ERR_INTERNAL', { message: `land: unknown operation ${ctx.operation}` });
+    if (template === undefined)
+      throw new GatewayError('GW_ERR_INTERNAL', { message: `land: unknown operation ${ctx.operation}` });
     try {
       return applyMapping(template, ctx.record, {
         config: { tinhId: this.options.tinhId },
@@ -117,7 +126,10 @@ export class LandAdapter implements SystemAdapter {
       const hoSoId = await this.transport.tiepnhan(body);
       return { externalId: String(hoSoId), note: `land dossier ${hoSoId} created` };
     }
-    await this.transport.update(ctx.operation as 'capnhattrangthaibosunghoso' | 'capnhattrangthaitraketquahoso', body);
+    await this.transport.update(
+      ctx.operation as 'capnhattrangthaibosunghoso' | 'capnhattrangthaitraketquahoso',
+      body,
+    );
     return {};
   }
 

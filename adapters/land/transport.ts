@@ -58,11 +58,16 @@ export class LandTransport {
     return this.call('tiepnhan', () => this.http.post('/api/motcua/tiepnhan', body));
   }
 
-  lookup(maHoSo: string): Promise<Array<{ hoSoId: number; MaHoSoMotCua: string; TrangThai: number; NgayCapNhat: string }>> {
+  lookup(
+    maHoSo: string,
+  ): Promise<Array<{ hoSoId: number; MaHoSoMotCua: string; TrangThai: number; NgayCapNhat: string }>> {
     return this.call('lookup', () => this.http.get('/api/motcua/hoso', { params: { maHoSoMotCua: maHoSo } }));
   }
 
-  update(operation: 'capnhattrangthaibosunghoso' | 'capnhattrangthaitraketquahoso', body: unknown): Promise<boolean> {
+  update(
+    operation: 'capnhattrangthaibosunghoso' | 'capnhattrangthaitraketquahoso',
+    body: unknown,
+  ): Promise<boolean> {
     return this.call(operation, () => this.http.post(`/api/motcua/${operation}`, body));
   }
 }

@@ -30,6 +30,13 @@ export interface DeliveryContext {
   /** The system's id of the dossier, once known (from an earlier operation or a lookup). */
   externalId: string | undefined;
   attempt: number;
+  /**
+   * Facts learned about the dossier from other systems' events (`SystemEvent.facts`), e.g.
+   * `soDinhDanh` assigned by civil registration, which social insurance needs for a child's card.
+   * An operation that needs a fact not known yet throws GW_ERR_DELIVERY_PREREQUISITE: the engine
+   * postpones it without spending an attempt and retries when new facts arrive.
+   */
+  facts: Readonly<Record<string, string>>;
   log: Logger;
   /** Aborted when the worker shuts down or the job's lock is lost. */
   signal?: AbortSignal;
@@ -42,9 +49,7 @@ export interface DeliveryResult {
   note?: string;
 }
 
-export type LookupResult =
-  | { found: true; externalId: string; note?: string }
-  | { found: false };
+export type LookupResult = { found: true; externalId: string; note?: string } | { found: false };
 
 export interface AdapterHealth {
   ok: boolean;
@@ -81,8 +86,45 @@ export interface SystemAdapter {
   /** Settles an unknown outcome: was `ctx.operation` already applied at the system? */
   lookup(ctx: DeliveryContext): Promise<LookupResult>;
   health(): Promise<AdapterHealth>;
-  /** Pulls status changes (systems without callbacks). */
-  poll?(openDossiers: Array<{ MaHoSo: string; externalId?: string }>, log: Logger): Promise<SystemEvent[]>;
+  /**
+   * Pulls status changes (systems without callbacks). Called by a repeatable job that runs on one
+   * worker at a time. The engine stores the returned events durably (deduplicated by eventId) and
+   * only then calls `batch.commit()` (e.g. to acknowledge inbox items), and keeps `rejects` for an
+   * administrator. `cursor` is persisted by the engine between polls.
+   */
+  poll?(ctx: PollContext): Promise<PollBatch>;
+}
+
+export interface PollContext {
+  /** Dossiers routed to this system that are not finished, with the system's id when known. */
+  open: Array<{ MaHoSo: string; externalId?: string }>;
+  /** What the previous poll returned as `nextCursor` (undefined on the first poll). */
+  cursor: string | undefined;
+  now: Date;
+  log: Logger;
+}
+
+export interface PollBatch {
+  events: SystemEvent[];
+  /** Items that could not be parsed or mapped: kept for an administrator, never applied. */
+  rejects: Array<{ ref: string; reason: string; raw?: string }>;
+  nextCursor?: string;
+  /** Called after `events` and `rejects` are stored (acknowledge DONE / FAIL at the system). */
+  commit?(): Promise<void>;
+  /** Milliseconds the system asked us to wait before the next poll (429 Retry-After). */
+  retryAfterMs?: number;
+}
+
+/**
+ * Where inbound routes hand over what a system pushed. Implemented by the engine.
+ *
+ * @remarks `accept` is atomic per event and deduplicates on (system, eventId): a repeat returns
+ * `fresh: false` and changes nothing, so a route can always answer the sender "received".
+ */
+export interface InboundSink {
+  /** Whether the gateway knows this dossier (a push for an unknown one is refused). */
+  knows(maHoSo: string): Promise<boolean>;
+  accept(events: SystemEvent[]): Promise<Array<{ eventId: string; fresh: boolean }>>;
 }
 
 export interface AdapterFactoryOptions {

@@ -90,14 +90,17 @@ function resolveSecrets(value: unknown, path: string, source: SecretSource, prob
     try {
       return source.readFile(value.file).replace(/\r?\n$/, '');
     } catch (err) {
-      problems.push(`${path}: secret file ${value.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${path}: secret file ${value.file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
       return '';
     }
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, `${path}.${i}`, source, problems));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = resolveSecrets(v, path ? `${path}.${k}` : k, source, problems);
+    for (const [k, v] of Object.entries(value))
+      out[k] = resolveSecrets(v, path ? `${path}.${k}` : k, source, problems);
     return out;
   }
   return value;
@@ -123,12 +126,15 @@ export function parseConfig(raw: unknown, source: SecretSource = defaultSecretSo
   const copy: unknown = structuredClone(raw);
   if (!validate(copy)) {
     const problems = (validate.errors ?? []).map((e) => {
-      const missing = e.keyword === 'required' ? String((e.params as { missingProperty: string }).missingProperty) : undefined;
+      const missing =
+        e.keyword === 'required'
+          ? String((e.params as { missingProperty: string }).missingProperty)
+          : undefined;
       const extra =
         e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties'
           ? String(
-              (e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty ??
-                (e.params as { unevaluatedProperty?: string }).unevaluatedProperty,
+              (e.params as { additionalProperty?: string; unevaluatedProperty?: string })
+                .additionalProperty ?? (e.params as { unevaluatedProperty?: string }).unevaluatedProperty,
             )
           : undefined;
       if (missing) return `${keyOf(e.instancePath, missing)}: is required`;
@@ -154,7 +160,9 @@ export function loadConfigFile(path: string, source: SecretSource = defaultSecre
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([`config file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    throw new ConfigError([
+      `config file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    ]);
   }
   let raw: unknown;
   try {

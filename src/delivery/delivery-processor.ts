@@ -43,7 +43,11 @@ export class DeliveryProcessor {
     await this.d.redis.multi().rpush(k, JSON.stringify(attempt)).ltrim(k, -200, -1).exec();
   }
 
-  async process(job: Job<DeliveryJob>, token: string | undefined, worker: Worker<DeliveryJob>): Promise<string> {
+  async process(
+    job: Job<DeliveryJob>,
+    token: string | undefined,
+    worker: Worker<DeliveryJob>,
+  ): Promise<string> {
     const data = job.data;
     const { store, keys, redis } = this.d;
     const adapter = this.d.adapters.get(data.system);
@@ -53,7 +57,12 @@ export class DeliveryProcessor {
     if (delivery.state === 'delivered') return 'already delivered';
     const head = await redis.lindex(keys.chain(data.MaHoSo, data.system), 0);
     if (head !== data.deliveryId) return `waiting behind ${head ?? 'nothing'}`;
-    const log = this.d.log.child({ MaHoSo: data.MaHoSo, system: data.system, deliveryId: data.deliveryId, jobId: job.id });
+    const log = this.d.log.child({
+      MaHoSo: data.MaHoSo,
+      system: data.system,
+      deliveryId: data.deliveryId,
+      jobId: job.id,
+    });
 
     if (this.d.breakers.isOpen(data.system)) {
       await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
@@ -71,6 +80,7 @@ export class DeliveryProcessor {
       record: dossier.record,
       externalId: dossier.externalIds[data.system],
       attempt,
+      facts: dossier.facts,
       log,
     };
     const dKey = keys.delivery(data.deliveryId, data.MaHoSo);
@@ -82,17 +92,34 @@ export class DeliveryProcessor {
         });
       }
       if (!opInfo.idempotent && delivery.inflightSince) {
-        log.info({ inflightSince: delivery.inflightSince }, 'earlier attempt has an unknown outcome: looking it up first');
+        log.info(
+          { inflightSince: delivery.inflightSince },
+          'earlier attempt has an unknown outcome: looking it up first',
+        );
         const found = await this.d.breakers.fire(data.system, () => adapter.lookup(ctx));
         if (found.found) {
-          await this.succeed(data, attempt, started, found.externalId, found.note ?? 'adopted after lookup', 'adopted');
+          await this.succeed(
+            data,
+            attempt,
+            started,
+            found.externalId,
+            found.note ?? 'adopted after lookup',
+            'adopted',
+          );
           log.info({ externalId: found.externalId }, 'delivery settled by lookup: already applied, adopted');
           return 'adopted';
         }
       }
       await redis.hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
       const result = await this.d.breakers.fire(data.system, () => adapter.deliver(ctx));
-      await this.succeed(data, attempt, started, result.externalId ?? ctx.externalId, result.note ?? `${delivery.operation} delivered`, 'delivered');
+      await this.succeed(
+        data,
+        attempt,
+        started,
+        result.externalId ?? ctx.externalId,
+        result.note ?? `${delivery.operation} delivered`,
+        'delivered',
+      );
       log.info({ externalId: result.externalId, attempt }, 'delivered');
       return 'delivered';
     } catch (err) {
@@ -102,10 +129,18 @@ export class DeliveryProcessor {
         await redis.hset(dKey, { state: 'queued', updatedAt: nowIso() });
         await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
       }
+      if (err instanceof GatewayError && err.code === 'GW_ERR_DELIVERY_PREREQUISITE') {
+        log.info({ reason: err.message }, 'prerequisite missing: postponed without spending an attempt');
+        await this.postpone(job, token, 30_000, err.message, 'GW_ERR_DELIVERY_PREREQUISITE');
+      }
       const g =
         err instanceof GatewayError
           ? err
-          : new GatewayError('GW_ERR_INTERNAL', { message: (err as Error).message, outcome: 'unknown', cause: err });
+          : new GatewayError('GW_ERR_INTERNAL', {
+              message: (err as Error).message,
+              outcome: 'unknown',
+              cause: err,
+            });
       const durationMs = Date.now() - started;
       const attemptRecord: AttemptRecord = {
         at: nowIso(),
@@ -154,10 +189,16 @@ export class DeliveryProcessor {
   }
 
   /** Moves the job back to delayed without spending an attempt (breaker open, prerequisites). */
-  private async postpone(job: Job<DeliveryJob>, token: string | undefined, ms: number, why: string): Promise<never> {
+  private async postpone(
+    job: Job<DeliveryJob>,
+    token: string | undefined,
+    ms: number,
+    why: string,
+    code = 'GW_ERR_SYSTEM_BREAKER_OPEN',
+  ): Promise<never> {
     await this.d.redis.hset(this.d.keys.delivery(job.data.deliveryId, job.data.MaHoSo), {
       state: 'queued',
-      lastError: JSON.stringify({ code: 'GW_ERR_SYSTEM_BREAKER_OPEN', message: why }),
+      lastError: JSON.stringify({ code, message: why }),
       updatedAt: nowIso(),
     });
     await job.moveToDelayed(Date.now() + ms, token);
@@ -184,10 +225,22 @@ export class DeliveryProcessor {
     if (externalId) fields.externalId = externalId;
     multi.hset(dKey, fields);
     multi.hdel(dKey, 'inflightSince', 'lastError');
-    multi.rpush(keys.attempts(data.deliveryId, data.MaHoSo), JSON.stringify({ at: nowIso(), attempt, outcome, durationMs: Date.now() - started }));
+    multi.rpush(
+      keys.attempts(data.deliveryId, data.MaHoSo),
+      JSON.stringify({ at: nowIso(), attempt, outcome, durationMs: Date.now() - started }),
+    );
     if (externalId) multi.hsetnx(keys.dossier(data.MaHoSo), `ext:${data.system}`, externalId);
     const tk = keys.timeline(data.MaHoSo);
-    multi.rpush(tk, JSON.stringify({ at: nowIso(), type: 'delivered', system: data.system, detail: note, data: { externalId: externalId ?? null } }));
+    multi.rpush(
+      tk,
+      JSON.stringify({
+        at: nowIso(),
+        type: 'delivered',
+        system: data.system,
+        detail: note,
+        data: { externalId: externalId ?? null },
+      }),
+    );
     multi.ltrim(tk, -TIMELINE_CAP, -1);
     await multi.exec();
     const next = (await redis.eval(
@@ -198,6 +251,7 @@ export class DeliveryProcessor {
       data.deliveryId,
       `${data.MaHoSo}|${data.system}`,
     )) as string | null;
-    if (next) await this.d.queues.kickDelivery({ deliveryId: next, MaHoSo: data.MaHoSo, system: data.system });
+    if (next)
+      await this.d.queues.kickDelivery({ deliveryId: next, MaHoSo: data.MaHoSo, system: data.system });
   }
 }

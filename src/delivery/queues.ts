@@ -32,7 +32,10 @@ export class Queues {
   ) {
     this.bullPrefix = `${config.redis.prefix}-bull`;
     for (const s of systems) {
-      this.delivery.set(s, new Queue<DeliveryJob>(Queues.deliveryQueueName(s), { connection, prefix: this.bullPrefix }));
+      this.delivery.set(
+        s,
+        new Queue<DeliveryJob>(Queues.deliveryQueueName(s), { connection, prefix: this.bullPrefix }),
+      );
     }
     this.sync = new Queue<SyncJob>(Queues.syncQueueName(), { connection, prefix: this.bullPrefix });
   }

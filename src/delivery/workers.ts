@@ -50,7 +50,8 @@ export function createWorkers(deps: {
         settings: {
           backoffStrategy: (attemptsMade: number, type?: string, err?: Error) => {
             if (type !== BACKOFF_TYPE) return 1000;
-            const hinted = err instanceof GatewayError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
+            const hinted =
+              err instanceof GatewayError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
             return Math.max(hinted, backoffDelay(attemptsMade, sys.retry.backoffMs, sys.retry.maxBackoffMs));
           },
         },
@@ -60,17 +61,25 @@ export function createWorkers(deps: {
     workers.push(worker as Worker);
   }
   const portal = config.portal;
-  const syncWorker = new Worker<SyncJob>(Queues.syncQueueName(), (job: Job<SyncJob>, token?: string) => deps.sync.process(job, token), {
-    ...common,
-    concurrency: w.concurrency,
-    limiter: { max: portal.rateLimit.max, duration: portal.rateLimit.durationMs },
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-        const hinted = err instanceof GatewayError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
-        return Math.max(hinted, backoffDelay(attemptsMade, portal.retry.backoffMs, portal.retry.maxBackoffMs));
+  const syncWorker = new Worker<SyncJob>(
+    Queues.syncQueueName(),
+    (job: Job<SyncJob>, token?: string) => deps.sync.process(job, token),
+    {
+      ...common,
+      concurrency: w.concurrency,
+      limiter: { max: portal.rateLimit.max, duration: portal.rateLimit.durationMs },
+      settings: {
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
+          const hinted =
+            err instanceof GatewayError && err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : 0;
+          return Math.max(
+            hinted,
+            backoffDelay(attemptsMade, portal.retry.backoffMs, portal.retry.maxBackoffMs),
+          );
+        },
       },
     },
-  });
+  );
   syncWorker.on('error', (err) => log.error({ err }, 'portal sync worker error'));
   workers.push(syncWorker as Worker);
   return workers;

@@ -41,7 +41,10 @@ export interface ApplyOutcome {
  * has finished; otherwise 4 once any system has started work, else 2. With one system this is
  * simply that system's status.
  */
-export function deriveStatus(route: readonly SystemId[], systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>): TrangThaiHoSo {
+export function deriveStatus(
+  route: readonly SystemId[],
+  systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>,
+): TrangThaiHoSo {
   const all = route.map((s) => systemStatus[s] ?? '2');
   if (all.includes('8')) return '8';
   if (all.includes('7')) return '7';
@@ -159,7 +162,12 @@ export function applyEvents(input: ProgressState, events: SystemEvent[], actorNa
       }
     }
     if (event.progress?.NguoiXuLy) state.lastNguoiXuLy = event.progress.NguoiXuLy;
-    if (recordChanged) operations.push({ id: `${event.system}:${event.eventId}:record`, kind: 'record', status: state.status });
+    if (recordChanged)
+      operations.push({
+        id: `${event.system}:${event.eventId}:record`,
+        kind: 'record',
+        status: state.status,
+      });
     if (event.progress || state.status !== statusBefore) {
       const p = event.progress;
       operations.push({

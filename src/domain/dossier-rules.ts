@@ -120,7 +120,14 @@ export function checkConsistency(record: RecordLike): RuleViolation[] {
 }
 
 /** Date-time fields by location: top level, list items, specialist blocks (dates `yyyyMMdd000000`). */
-const TOP_DATE_TIMES = ['NgayNopHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayTra', 'NgayKetThucXuLy', 'NgayTuChoi'];
+const TOP_DATE_TIMES = [
+  'NgayNopHoSo',
+  'NgayTiepNhan',
+  'NgayHenTra',
+  'NgayTra',
+  'NgayKetThucXuLy',
+  'NgayTuChoi',
+];
 const LIST_DATE_TIMES: Record<string, string[]> = {
   DanhSachHoSoBoSung: ['NgayYeuCauBoSung', 'NgayHenTraTruoc', 'NgayHenTraMoi', 'NgayTiepNhanBoSung'],
   DanhSachXinLoi: ['NgayXinLoi', 'NgayHenTraTruoc', 'NgayHenTraMoi'],

@@ -1,7 +1,13 @@
 import type { TrangThaiHoSo } from './status-machine.js';
 
 export type SystemId = 'land' | 'civil-registration' | 'tax' | 'social-insurance' | 'document';
-export const SYSTEM_IDS: readonly SystemId[] = ['land', 'civil-registration', 'tax', 'social-insurance', 'document'];
+export const SYSTEM_IDS: readonly SystemId[] = [
+  'land',
+  'civil-registration',
+  'tax',
+  'social-insurance',
+  'document',
+];
 
 /** A progress row as the portal receives it in CapNhatTienDoHoSoMC (portal.md §5.5), minus MaHoSo. */
 export interface ProgressRow {
@@ -50,6 +56,22 @@ export interface SystemEvent {
   progress?: Omit<ProgressRow, 'TrangThai' | 'ThoiDiemXuLy' | 'NgayBatDau'> & { NgayBatDau?: string };
   supplementRequest?: SupplementRequest;
   result?: { NgayKetThucXuLy: string; documents: ResultDocument[] };
-  /** Extra data kept with the event (tax notices, notes). */
+  /**
+   * Financial obligations: notices issued (land GuiKetQuaThue, tax notices) and notices paid
+   * (tax payment confirmations). The engine keeps the dossier's notices by SoThongBaoThue, applies
+   * each once whichever message brings it first, and returns the dossier to 4 when every notice
+   * issued has been paid (tax.md §4.5).
+   */
+  taxNotices?: Array<{
+    SoThongBaoThue: string;
+    LoaiThue: string;
+    SoTien: string;
+    HoTenChu?: string;
+    DuongDan?: string;
+  }>;
+  paidNotices?: string[];
+  /** Facts other systems' operations may need (e.g. `soDinhDanh` from civil registration). */
+  facts?: Record<string, string>;
+  /** Extra data kept with the event for the timeline (notes, raw codes). */
   data?: Record<string, unknown>;
 }

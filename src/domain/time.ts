@@ -9,8 +9,23 @@ const OFFSET_MS = 7 * 3600 * 1000;
 const PORTAL = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const UTC_NO_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
-function build(y: string, mo: string, d: string, h: string, mi: string, s: string, offsetMs: number): Date | null {
-  const [Y, M, D, H, I, S] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+function build(
+  y: string,
+  mo: string,
+  d: string,
+  h: string,
+  mi: string,
+  s: string,
+  offsetMs: number,
+): Date | null {
+  const [Y, M, D, H, I, S] = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const utc = Date.UTC(Y, M - 1, D, H, I, S);
   const check = new Date(utc);
   if (

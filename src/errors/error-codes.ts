@@ -20,8 +20,16 @@ export const ERROR_CODES = {
     message: 'Content-Type must be application/json',
     retryable: false,
   },
-  GW_ERR_REQUEST_TOO_LARGE: { status: 413, message: 'The body exceeds the configured limit', retryable: false },
-  GW_ERR_REQUEST_INVALID: { status: 422, message: 'The request does not satisfy the schema', retryable: false },
+  GW_ERR_REQUEST_TOO_LARGE: {
+    status: 413,
+    message: 'The body exceeds the configured limit',
+    retryable: false,
+  },
+  GW_ERR_REQUEST_INVALID: {
+    status: 422,
+    message: 'The request does not satisfy the schema',
+    retryable: false,
+  },
   GW_ERR_ROUTE_UNKNOWN_PROCEDURE: {
     status: 422,
     message: 'No route is configured for this procedure code (MaTTHC)',
@@ -53,7 +61,11 @@ export const ERROR_CODES = {
     message: 'The specialist system did not answer in time; the outcome is unknown',
     retryable: true,
   },
-  GW_ERR_SYSTEM_RATE_LIMITED: { status: 429, message: 'The specialist system rate-limited the call', retryable: true },
+  GW_ERR_SYSTEM_RATE_LIMITED: {
+    status: 429,
+    message: 'The specialist system rate-limited the call',
+    retryable: true,
+  },
   GW_ERR_SYSTEM_REJECTED: {
     status: 422,
     message: 'The specialist system rejected the request as invalid',

@@ -77,7 +77,12 @@ export class IntakeService {
       if (!route) {
         throw new GatewayError('GW_ERR_ROUTE_UNKNOWN_PROCEDURE', {
           message: `No route is configured for MaTTHC ${record.MaTTHC}`,
-          details: [{ path: '/data/0/MaTTHC', message: `no route for procedure ${record.MaTTHC} in mappings/routes.json` }],
+          details: [
+            {
+              path: '/data/0/MaTTHC',
+              message: `no route for procedure ${record.MaTTHC} in mappings/routes.json`,
+            },
+          ],
         });
       }
       if (await store.isDuplicate(record.MaHoSo, digest)) {
@@ -94,7 +99,11 @@ export class IntakeService {
             details: [{ path: '/data/0/MaTTHC', message: `system ${s} is not enabled` }],
           });
         }
-        for (const v of adapter.requirements(record)) requirements.push({ path: `/data/0${v.path === '/' ? '' : v.path}`, message: `${s}: ${v.message}` });
+        for (const v of adapter.requirements(record))
+          requirements.push({
+            path: `/data/0${v.path === '/' ? '' : v.path}`,
+            message: `${s}: ${v.message}`,
+          });
       }
       if (requirements.length > 0) {
         throw new GatewayError('GW_ERR_REQUEST_INVALID', {
@@ -125,7 +134,12 @@ export class IntakeService {
     } catch (err) {
       if (err instanceof GatewayError && err.status < 500) {
         await store
-          .recordRejected(maHoSoText, { digest, code: err.code, violations: err.details ?? err.message, body })
+          .recordRejected(maHoSoText, {
+            digest,
+            code: err.code,
+            violations: err.details ?? err.message,
+            body,
+          })
           .catch(() => undefined);
       }
       throw err;

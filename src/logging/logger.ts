@@ -17,7 +17,9 @@ export function createLogger(level = 'info', bindings: Record<string, unknown> =
     },
     hooks: {
       logMethod(args, method) {
-        const masked = args.map((a) => (typeof a === 'string' ? maskString(a) : a)) as Parameters<typeof method>;
+        const masked = args.map((a) => (typeof a === 'string' ? maskString(a) : a)) as Parameters<
+          typeof method
+        >;
         method.apply(this, masked);
       },
     },

@@ -23,9 +23,17 @@ const SECRET_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 );
 const PII_KEYS = new Set(
-  ['SoDinhDanh', 'SoGiayToChuHoSo', 'SoDienThoai', 'SoCCCD', 'MaSoBHXH', 'SoGiayTo', 'MaSoThue', 'soDinhDanh', 'Email'].map(
-    (k) => k.toLowerCase(),
-  ),
+  [
+    'SoDinhDanh',
+    'SoGiayToChuHoSo',
+    'SoDienThoai',
+    'SoCCCD',
+    'MaSoBHXH',
+    'SoGiayTo',
+    'MaSoThue',
+    'soDinhDanh',
+    'Email',
+  ].map((k) => k.toLowerCase()),
 );
 
 const ID_NUMBER = /(?<![0-9])(?:[0-9]{12}|[0-9]{9}|0[0-9]{9,10})(?![0-9])/g;

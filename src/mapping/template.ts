@@ -85,7 +85,13 @@ function getPath(source: unknown, path: string, ctx: MappingContext): unknown {
 const WHOLE = /^\{([^{}|]+)(?:\|([A-Za-z]+))?\}$/;
 const PART = /\{([^{}|]+)(?:\|([A-Za-z]+))?\}/g;
 
-function resolveOne(source: unknown, path: string, conv: string | undefined, ctx: MappingContext, at: string): unknown {
+function resolveOne(
+  source: unknown,
+  path: string,
+  conv: string | undefined,
+  ctx: MappingContext,
+  at: string,
+): unknown {
   const value = getPath(source, path.trim(), ctx);
   if (!conv) return value;
   const fn = converters[conv];
@@ -102,7 +108,12 @@ function isEmpty(v: unknown): boolean {
 }
 
 /** Applies a mapping template to a source object. `at` names the position for error messages. */
-export function applyMapping(template: unknown, source: unknown, ctx: MappingContext = {}, at = '$'): unknown {
+export function applyMapping(
+  template: unknown,
+  source: unknown,
+  ctx: MappingContext = {},
+  at = '$',
+): unknown {
   if (typeof template === 'string') {
     const whole = WHOLE.exec(template);
     if (whole) return resolveOne(source, whole[1]!, whole[2], ctx, at);
@@ -118,7 +129,9 @@ export function applyMapping(template: unknown, source: unknown, ctx: MappingCon
       const list = getPath(source, t.$each, ctx);
       if (list === undefined || list === null) return [];
       if (!Array.isArray(list)) throw new MappingError(at, `${t.$each} is not a list`);
-      return list.map((item, i) => applyMapping(t.map, item, { ...ctx, extra: { ...ctx.extra, parent: source } }, `${at}[${i}]`));
+      return list.map((item, i) =>
+        applyMapping(t.map, item, { ...ctx, extra: { ...ctx.extra, parent: source } }, `${at}[${i}]`),
+      );
     }
     if ('$join' in t) {
       const list = applyMapping(t.$join, source, ctx, at);

@@ -62,7 +62,11 @@ export class PortalTransport {
       const g = normaliseHttpError(err, { system: 'portal', operation });
       if (g.code === 'GW_ERR_SYSTEM_RATE_LIMITED') return Promise.reject(g);
       if (g.code === 'GW_ERR_SYSTEM_UNAVAILABLE' || g.code === 'GW_ERR_SYSTEM_TIMEOUT') {
-        throw new GatewayError('GW_ERR_PORTAL_UNAVAILABLE', { message: g.message, outcome: g.outcome, cause: g });
+        throw new GatewayError('GW_ERR_PORTAL_UNAVAILABLE', {
+          message: g.message,
+          outcome: g.outcome,
+          cause: g,
+        });
       }
       throw g;
     }
@@ -81,9 +85,15 @@ export class PortalTransport {
       try {
         const current = await this.o.redis.get(this.o.sessionKey);
         if (current && current !== stale) return current; // another worker renewed it already
-        const reply = await this.post('/auth/login', { username: this.o.username, password: this.o.password }, 'login');
+        const reply = await this.post(
+          '/auth/login',
+          { username: this.o.username, password: this.o.password },
+          'login',
+        );
         if (reply.error_code !== '0' || !reply.session) {
-          throw new GatewayError('GW_ERR_PORTAL_LOGIN', { message: `portal login refused: ${reply.message}` });
+          throw new GatewayError('GW_ERR_PORTAL_LOGIN', {
+            message: `portal login refused: ${reply.message}`,
+          });
         }
         const ttl = Math.max(1, Math.floor((reply.expires_in ?? 1800) * 0.9));
         await this.o.redis.set(this.o.sessionKey, reply.session, 'EX', ttl);
@@ -100,7 +110,11 @@ export class PortalTransport {
   async integration(service: string, fields: Record<string, unknown>): Promise<PortalReply> {
     let session = await this.session();
     for (let i = 0; i < 2; i += 1) {
-      const reply = await this.post('/integration', { session, madonvi: this.o.madonvi, service, ...fields }, service);
+      const reply = await this.post(
+        '/integration',
+        { session, madonvi: this.o.madonvi, service, ...fields },
+        service,
+      );
       if (reply.error_code !== '-1') return reply;
       this.o.log.warn({ service }, 'portal session expired; logging in again');
       await this.o.redis.eval(
@@ -118,7 +132,11 @@ export class PortalTransport {
   }
 
   async syncRecord(record: DossierRecord, isUpdating: boolean, madonvi: string): Promise<PortalReply> {
-    return this.integration('DongBoHoSoMC', { madonvi, isUpdating: isUpdating ? 'True' : 'False', data: [record] });
+    return this.integration('DongBoHoSoMC', {
+      madonvi,
+      isUpdating: isUpdating ? 'True' : 'False',
+      data: [record],
+    });
   }
 
   async appendProgress(rows: Array<ProgressRow & { MaHoSo: string }>, madonvi: string): Promise<PortalReply> {

@@ -11,7 +11,8 @@ import type { Keys } from '../store/keys.js';
 import type { SyncJob } from '../delivery/queues.js';
 import type { PortalTransport } from './portal-transport.js';
 
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const RELEASE =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 type ProgressOp = Extract<PortalOperation, { kind: 'progress' }>;
 
@@ -65,7 +66,10 @@ export class SyncProcessor {
         throw new DelayedError('waiting for the reorder window');
       }
       const failures = await this.drainOutbox(M, log);
-      const [inboxLeft, outboxLeft] = await Promise.all([redis.zcard(keys.inbox(M)), redis.llen(keys.outbox(M))]);
+      const [inboxLeft, outboxLeft] = await Promise.all([
+        redis.zcard(keys.inbox(M)),
+        redis.llen(keys.outbox(M)),
+      ]);
       if (inboxLeft === 0 && outboxLeft === 0) await redis.srem(keys.pendingSync(), M);
       if (failures.length > 0) throw new UnrecoverableError(failures.join('; '));
       return 'synced';
@@ -105,13 +109,18 @@ export class SyncProcessor {
     const multi = redis.multi();
     multi.zrem(keys.inbox(M), ...raw);
     multi.hdel(keys.dossier(M), 'firstPendingArrival');
-    const fields: Record<string, string> = { record: JSON.stringify(s.record), status: s.status, updatedAt: nowIso() };
+    const fields: Record<string, string> = {
+      record: JSON.stringify(s.record),
+      status: s.status,
+      updatedAt: nowIso(),
+    };
     if (s.lastNguoiXuLy) fields.lastNguoiXuLy = s.lastNguoiXuLy;
     for (const [sys, st] of Object.entries(s.systemStatus)) fields[`sys:${sys}:status`] = st;
     for (const [sys, t] of Object.entries(s.systemLastEventAt)) fields[`sys:${sys}:lastEventAt`] = String(t);
     for (const e of events) if (e.externalId) multi.hsetnx(keys.dossier(M), `ext:${e.system}`, e.externalId);
     multi.hset(keys.dossier(M), fields);
-    if (out.operations.length > 0) multi.rpush(keys.outbox(M), ...out.operations.map((o) => JSON.stringify(o)));
+    if (out.operations.length > 0)
+      multi.rpush(keys.outbox(M), ...out.operations.map((o) => JSON.stringify(o)));
     const tk = keys.timeline(M);
     for (const a of out.applied) {
       const detail = a.late
@@ -123,12 +132,21 @@ export class SyncProcessor {
             : `${a.event.kind} applied (status ${a.statusAfter})`;
       multi.rpush(
         tk,
-        JSON.stringify({ at: nowIso(), type: a.late ? 'callback-late' : 'status', system: a.event.system, detail, data: { eventId: a.event.eventId } }),
+        JSON.stringify({
+          at: nowIso(),
+          type: a.late ? 'callback-late' : 'status',
+          system: a.event.system,
+          detail,
+          data: { eventId: a.event.eventId },
+        }),
       );
     }
     multi.ltrim(tk, -TIMELINE_CAP, -1);
     await multi.exec();
-    log.info({ events: events.length, operations: out.operations.length, status: s.status }, 'events applied');
+    log.info(
+      { events: events.length, operations: out.operations.length, status: s.status },
+      'events applied',
+    );
     return 0;
   }
 
@@ -159,12 +177,22 @@ export class SyncProcessor {
   }
 
   /** Removes `count` operations from the outbox head; a refused one is kept in the failed list. */
-  private async finish(M: string, count: number, first: PortalOperation, failure: string | undefined, sentRows?: number): Promise<void> {
+  private async finish(
+    M: string,
+    count: number,
+    first: PortalOperation,
+    failure: string | undefined,
+    sentRows?: number,
+  ): Promise<void> {
     const { redis, keys } = this.d;
     const multi = redis.multi();
     if (failure) {
       const popped = await redis.lrange(keys.outbox(M), 0, count - 1);
-      for (const p of popped) multi.rpush(keys.outboxFailed(M), JSON.stringify({ at: nowIso(), reason: failure, operation: JSON.parse(p) as unknown }));
+      for (const p of popped)
+        multi.rpush(
+          keys.outboxFailed(M),
+          JSON.stringify({ at: nowIso(), reason: failure, operation: JSON.parse(p) as unknown }),
+        );
     }
     multi.ltrim(keys.outbox(M), count, -1);
     multi.hdel(keys.dossier(M), 'outboxInflight');
@@ -186,7 +214,11 @@ export class SyncProcessor {
     await multi.exec();
   }
 
-  private async sendRecord(M: string, op: Extract<PortalOperation, { kind: 'record' }>, log: Logger): Promise<string | undefined> {
+  private async sendRecord(
+    M: string,
+    op: Extract<PortalOperation, { kind: 'record' }>,
+    log: Logger,
+  ): Promise<string | undefined> {
     const { store, portal, redis, keys } = this.d;
     const dossier = await store.get(M);
     if (!dossier) return `dossier ${M} not found`;
@@ -202,7 +234,11 @@ export class SyncProcessor {
     return `DongBoHoSoMC refused (error_code ${reply.error_code}): ${reply.message}`;
   }
 
-  private async sendProgress(M: string, batch: ProgressOp[], log: Logger): Promise<{ sent: number; failure?: string }> {
+  private async sendProgress(
+    M: string,
+    batch: ProgressOp[],
+    log: Logger,
+  ): Promise<{ sent: number; failure?: string }> {
     const { redis, keys, store, portal } = this.d;
     const dossier = await store.get(M);
     if (!dossier) return { sent: 0, failure: `dossier ${M} not found` };
@@ -214,19 +250,31 @@ export class SyncProcessor {
       if (read.error_code === '0') {
         const have = read.result?.DanhSachTienDo ?? [];
         rows = rows.filter((r) => !have.some((h) => sameRow(h, r)));
-        log.info({ alreadyThere: batch.length - rows.length }, 'checked the portal before resending progress rows');
+        log.info(
+          { alreadyThere: batch.length - rows.length },
+          'checked the portal before resending progress rows',
+        );
       } else if (read.error_code !== '4') {
-        throw new GatewayError('GW_ERR_PORTAL_UNAVAILABLE', { message: `TraCuuHoSo failed: ${read.message}`, outcome: 'not-applied' });
+        throw new GatewayError('GW_ERR_PORTAL_UNAVAILABLE', {
+          message: `TraCuuHoSo failed: ${read.message}`,
+          outcome: 'not-applied',
+        });
       }
       if (rows.length === 0) return { sent: 0 };
     }
     await redis.hset(keys.dossier(M), 'outboxInflight', batch[0]!.id);
     const reply = await portal.appendProgress(rows, dossier.madonvi);
     if (reply.error_code === '0') {
-      log.info({ rows: rows.length, status: rows[rows.length - 1]?.TrangThai }, 'progress rows appended at the portal');
+      log.info(
+        { rows: rows.length, status: rows[rows.length - 1]?.TrangThai },
+        'progress rows appended at the portal',
+      );
       return { sent: rows.length };
     }
     log.warn({ errorCode: reply.error_code, message: reply.message }, 'portal refused the progress rows');
-    return { sent: 0, failure: `CapNhatTienDoHoSoMC refused (error_code ${reply.error_code}): ${reply.message}` };
+    return {
+      sent: 0,
+      failure: `CapNhatTienDoHoSoMC refused (error_code ${reply.error_code}): ${reply.message}`,
+    };
   }
 }

@@ -43,7 +43,10 @@ export const defaultFaults = (): FaultSettings => ({
 });
 
 /** Counts what each fault did, so a test can say how many were injected. */
-export type FaultCounts = Record<'failed' | 'timedOutAfterCommit' | 'droppedAfterCommit' | 'rateLimited', number>;
+export type FaultCounts = Record<
+  'failed' | 'timedOutAfterCommit' | 'droppedAfterCommit' | 'rateLimited',
+  number
+>;
 
 /** A small deterministic PRNG (mulberry32) so fault runs can be replayed from a seed. */
 export function seededRandom(seed: number): () => number {

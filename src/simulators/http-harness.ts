@@ -10,7 +10,12 @@ export interface Listening {
 }
 
 /** Listens on 127.0.0.1 (port 0 picks a free one) and returns the base URL without a trailing slash. */
-export async function listen(app: Express, port = 0, host = '127.0.0.1', beforeClose?: () => void): Promise<Listening> {
+export async function listen(
+  app: Express,
+  port = 0,
+  host = '127.0.0.1',
+  beforeClose?: () => void,
+): Promise<Listening> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

@@ -25,6 +25,7 @@ export interface StoredDossier {
   systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>;
   systemLastEventAt: Partial<Record<SystemId, number>>;
   lastNguoiXuLy: string | undefined;
+  facts: Record<string, string>;
   raw: Record<string, string>;
 }
 
@@ -74,7 +75,11 @@ export class DossierStore {
     readonly keys: Keys,
   ) {}
 
-  timelineEntry(multi: ChainableCommander, maHoSo: string, entry: Omit<TimelineEntry, 'at'> & { at?: string }): void {
+  timelineEntry(
+    multi: ChainableCommander,
+    maHoSo: string,
+    entry: Omit<TimelineEntry, 'at'> & { at?: string },
+  ): void {
     const k = this.keys.timeline(maHoSo);
     multi.rpush(k, JSON.stringify({ at: entry.at ?? nowIso(), ...entry }));
     multi.ltrim(k, -TIMELINE_CAP, -1);
@@ -94,10 +99,14 @@ export class DossierStore {
     const externalIds: Partial<Record<SystemId, string>> = {};
     const systemStatus: Partial<Record<SystemId, TrangThaiHoSo>> = {};
     const systemLastEventAt: Partial<Record<SystemId, number>> = {};
+    const facts: Record<string, string> = {};
     for (const [k, v] of Object.entries(h)) {
+      if (k.startsWith('fact:')) facts[k.slice(5)] = v;
       if (k.startsWith('ext:')) externalIds[k.slice(4) as SystemId] = v;
-      else if (k.startsWith('sys:') && k.endsWith(':status')) systemStatus[k.slice(4, -7) as SystemId] = v as TrangThaiHoSo;
-      else if (k.startsWith('sys:') && k.endsWith(':lastEventAt')) systemLastEventAt[k.slice(4, -12) as SystemId] = Number(v);
+      else if (k.startsWith('sys:') && k.endsWith(':status'))
+        systemStatus[k.slice(4, -7) as SystemId] = v as TrangThaiHoSo;
+      else if (k.startsWith('sys:') && k.endsWith(':lastEventAt'))
+        systemLastEventAt[k.slice(4, -12) as SystemId] = Number(v);
     }
     return {
       MaHoSo: maHoSo,
@@ -114,6 +123,7 @@ export class DossierStore {
       systemStatus,
       systemLastEventAt,
       lastNguoiXuLy: h.lastNguoiXuLy,
+      facts,
       raw: h,
     };
   }
@@ -140,7 +150,9 @@ export class DossierStore {
       const isNew = !existing[0];
       let seq = Number(existing[1] ?? 0);
       const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
-      const already = await Promise.all(planned.map((p) => this.redis.exists(this.keys.delivery(p.id, v.MaHoSo))));
+      const already = await Promise.all(
+        planned.map((p) => this.redis.exists(this.keys.delivery(p.id, v.MaHoSo))),
+      );
       const fresh = planned.filter((_p, i) => already[i] === 0);
       const now = nowIso();
       const multi = this.redis.multi();
@@ -163,7 +175,10 @@ export class DossierStore {
         detail: isNew
           ? `dossier received (TrangThaiHoSo ${v.record.TrangThaiHoSo}), routed to ${v.route.join(', ')}`
           : `new version (isUpdating ${v.isUpdating ? 'True' : 'False'}, TrangThaiHoSo ${v.record.TrangThaiHoSo})`,
-        data: { digest: v.digest.slice(0, 16), operations: fresh.map((p) => `${p.system}:${p.op.operation}`) },
+        data: {
+          digest: v.digest.slice(0, 16),
+          operations: fresh.map((p) => `${p.system}:${p.op.operation}`),
+        },
       });
       for (const p of fresh) {
         seq += 1;
@@ -187,7 +202,11 @@ export class DossierStore {
       multi.hset(dKey, 'seq', String(seq));
       const res = await multi.exec();
       for (const [err] of res ?? []) if (err) throw err;
-      return { duplicate: false, created: fresh.map((p) => p.id), heads: await this.chainHeads(v.MaHoSo, v.route) };
+      return {
+        duplicate: false,
+        created: fresh.map((p) => p.id),
+        heads: await this.chainHeads(v.MaHoSo, v.route),
+      };
     });
   }
 
@@ -207,12 +226,20 @@ export class DossierStore {
       return await fn();
     } finally {
       await this.redis
-        .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token)
+        .eval(
+          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+          1,
+          key,
+          token,
+        )
         .catch(() => undefined);
     }
   }
 
-  async chainHeads(maHoSo: string, systems: readonly SystemId[]): Promise<Array<{ system: SystemId; deliveryId: string }>> {
+  async chainHeads(
+    maHoSo: string,
+    systems: readonly SystemId[],
+  ): Promise<Array<{ system: SystemId; deliveryId: string }>> {
     const heads = await Promise.all(systems.map((s) => this.redis.lindex(this.keys.chain(maHoSo, s), 0)));
     const out: Array<{ system: SystemId; deliveryId: string }> = [];
     systems.forEach((s, i) => {
@@ -240,14 +267,19 @@ export class DossierStore {
   }
 
   async timeline(maHoSo: string): Promise<TimelineEntry[]> {
-    return (await this.redis.lrange(this.keys.timeline(maHoSo), 0, -1)).map((s) => JSON.parse(s) as TimelineEntry);
+    return (await this.redis.lrange(this.keys.timeline(maHoSo), 0, -1)).map(
+      (s) => JSON.parse(s) as TimelineEntry,
+    );
   }
 
   async deliveryIds(maHoSo: string): Promise<string[]> {
     return this.redis.zrange(this.keys.deliveries(maHoSo), 0, -1);
   }
 
-  async delivery(maHoSo: string, id: string): Promise<(DeliveryView & { params: Record<string, unknown>; inflightSince: string | null }) | null> {
+  async delivery(
+    maHoSo: string,
+    id: string,
+  ): Promise<(DeliveryView & { params: Record<string, unknown>; inflightSince: string | null }) | null> {
     const h = await this.redis.hgetall(this.keys.delivery(id, maHoSo));
     if (!h.id) return null;
     return {
@@ -270,10 +302,14 @@ export class DossierStore {
   async deliveries(maHoSo: string): Promise<DeliveryView[]> {
     const ids = await this.deliveryIds(maHoSo);
     const all = await Promise.all(ids.map((id) => this.delivery(maHoSo, id)));
-    return all.filter((d): d is NonNullable<typeof d> => d !== null).map(({ params: _p, inflightSince: _i, ...rest }) => rest);
+    return all
+      .filter((d): d is NonNullable<typeof d> => d !== null)
+      .map(({ params: _p, inflightSince: _i, ...rest }) => rest);
   }
 
   async attemptHistory(maHoSo: string, id: string): Promise<AttemptRecord[]> {
-    return (await this.redis.lrange(this.keys.attempts(id, maHoSo), 0, -1)).map((s) => JSON.parse(s) as AttemptRecord);
+    return (await this.redis.lrange(this.keys.attempts(id, maHoSo), 0, -1)).map(
+      (s) => JSON.parse(s) as AttemptRecord,
+    );
   }
 }

@@ -24,7 +24,10 @@ const errorsOf = (data: unknown): string[] => {
   validateRecord(data);
   return ((validateRecord.errors ?? []) as ErrorObject[])
     .filter((e) => !['if', 'allOf', 'anyOf'].includes(e.keyword))
-    .map((e) => `${e.instancePath} ${e.keyword}${e.keyword === 'required' ? `:${String(e.params.missingProperty)}` : ''}`);
+    .map(
+      (e) =>
+        `${e.instancePath} ${e.keyword}${e.keyword === 'required' ? `:${String(e.params.missingProperty)}` : ''}`,
+    );
 };
 
 describe('dossier.schema.json and feed-envelope.schema.json', () => {
@@ -70,9 +73,17 @@ describe('dossier.schema.json and feed-envelope.schema.json', () => {
     delete r.TenTTHC;
     delete r.TaiLieuNop;
     r.ChuHoSo = '';
-    expect(errorsOf(r)).toEqual(expect.arrayContaining([' required:TenTTHC', ' required:TaiLieuNop', '/ChuHoSo minLength']));
+    expect(errorsOf(r)).toEqual(
+      expect.arrayContaining([' required:TenTTHC', ' required:TaiLieuNop', '/ChuHoSo minLength']),
+    );
     const optional = record();
-    Object.assign(optional, { Email: '', SoDienThoai: '', DiaChiChuHoSo: '', MaDoiTuong: '', NgayTiepNhan: '' });
+    Object.assign(optional, {
+      Email: '',
+      SoDienThoai: '',
+      DiaChiChuHoSo: '',
+      MaDoiTuong: '',
+      NgayTiepNhan: '',
+    });
     delete optional.DanhSachXinLoi;
     expect(errorsOf(optional)).toEqual([]);
   });
@@ -91,11 +102,17 @@ describe('dossier.schema.json and feed-envelope.schema.json', () => {
       ['/NgayHenTra pattern', (r) => (r.NgayHenTra = '20251119')],
       ['/NgayTra pattern', (r) => (r.NgayTra = '20251325093000')],
       ['/TenTTHC maxLength', (r) => (r.TenTTHC = 'x'.repeat(501))],
-      ['/TaiLieuNop/0/DuongDanTaiTepTin pattern', (r) => ((r.TaiLieuNop as Rec[])[0]!.DuongDanTaiTepTin = 'ftp://x/y.pdf')],
+      [
+        '/TaiLieuNop/0/DuongDanTaiTepTin pattern',
+        (r) => ((r.TaiLieuNop as Rec[])[0]!.DuongDanTaiTepTin = 'ftp://x/y.pdf'),
+      ],
       ['/TaiLieuNop/0/DuocSoHoa enum', (r) => ((r.TaiLieuNop as Rec[])[0]!.DuocSoHoa = '2')],
       ['/DanhSachLePhi/0/Gia pattern', (r) => ((r.DanhSachLePhi as Rec[])[0]!.Gia = '100.000')],
       ['/DanhSachLePhi/0/HinhThucThu enum', (r) => ((r.DanhSachLePhi as Rec[])[0]!.HinhThucThu = '4')],
-      ['/DinhDanhCHS maxItems', (r) => (r.DinhDanhCHS = Array(6).fill({ LoaiDinhDanh: '2', SoDinhDanh: '186543210' }))],
+      [
+        '/DinhDanhCHS maxItems',
+        (r) => (r.DinhDanhCHS = Array(6).fill({ LoaiDinhDanh: '2', SoDinhDanh: '186543210' })),
+      ],
       ['/ThongTinThuaDat/MaXa pattern', (r) => ((r.ThongTinThuaDat as Rec).MaXa = '1668')],
       ['/ThongTinThuaDat/DienTich not', (r) => ((r.ThongTinThuaDat as Rec).DienTich = '0.00')],
       ['/ThongTinThuaDat/DienTich pattern', (r) => ((r.ThongTinThuaDat as Rec).DienTich = '150,5')],
@@ -131,7 +148,7 @@ describe('dossier.schema.json and feed-envelope.schema.json', () => {
     delete (kt.HoTich as Rec).NguoiChet;
     expect(errorsOf(kt)).toContain('/HoTich required:NguoiChet');
     const mixed = record('feed-death-bhxh.json');
-    (mixed.HoTich as Rec).NguoiDuocKhaiSinh = ((record('feed-birth.json').HoTich as Rec).NguoiDuocKhaiSinh);
+    (mixed.HoTich as Rec).NguoiDuocKhaiSinh = (record('feed-birth.json').HoTich as Rec).NguoiDuocKhaiSinh;
     expect(errorsOf(mixed)).toContain('/HoTich/NguoiDuocKhaiSinh false schema');
     const bad = record('feed-birth.json');
     ((bad.HoTich as Rec).NguoiDuocKhaiSinh as Rec).DanToc = '55';
@@ -149,13 +166,25 @@ describe('dossier.schema.json and feed-envelope.schema.json', () => {
     expect(errorsOf(r).sort()).toEqual(['/BHXH required:SoCCCD', '/BHXH/MaSoBHXH pattern']);
 
     const child = record('feed-birth.json');
-    child.BHXH = { MaSoBHXH: '', LoaiHoSo: 'CAP_THE_BHYT_TRE_EM', HoTen: 'Trần Gia Hân', NgaySinh: '20251028000000', SoCCCD: '' };
+    child.BHXH = {
+      MaSoBHXH: '',
+      LoaiHoSo: 'CAP_THE_BHYT_TRE_EM',
+      HoTen: 'Trần Gia Hân',
+      NgaySinh: '20251028000000',
+      SoCCCD: '',
+    };
     expect(errorsOf(child)).toEqual([]);
     (child.BHXH as Rec).MaSoBHXH = '4005123456';
     expect(errorsOf(child)).toEqual(['/BHXH/MaSoBHXH const']);
 
     const noBirth = record('feed-land-tax.json');
-    noBirth.BHXH = { MaSoBHXH: '', LoaiHoSo: 'CAP_THE_BHYT_TRE_EM', HoTen: 'Trần Gia Hân', NgaySinh: '20251028000000', SoCCCD: '' };
+    noBirth.BHXH = {
+      MaSoBHXH: '',
+      LoaiHoSo: 'CAP_THE_BHYT_TRE_EM',
+      HoTen: 'Trần Gia Hân',
+      NgaySinh: '20251028000000',
+      SoCCCD: '',
+    };
     expect(errorsOf(noBirth)).toContain(' required:HoTich');
   });
 
@@ -169,7 +198,9 @@ describe('dossier.schema.json and feed-envelope.schema.json', () => {
     const r = record('feed-result-returned.json');
     delete (r.DanhSachHoSoBoSung as Rec[])[0]!.NgayHenTraTruoc;
     (r.DanhSachGiayToKetQua as Rec[])[0]!.DuongDanTepTinKetQua = 'khong-phai-url';
-    r.DanhSachXinLoi = [{ SoVanBan: '15/PXL', NgayXinLoi: '20251119152005', LyDo: 'x', NgayHenTraTruoc: '20251119170000' }];
+    r.DanhSachXinLoi = [
+      { SoVanBan: '15/PXL', NgayXinLoi: '20251119152005', LyDo: 'x', NgayHenTraTruoc: '20251119170000' },
+    ];
     expect(errorsOf(r)).toEqual(
       expect.arrayContaining([
         '/DanhSachHoSoBoSung/0 required:NgayHenTraTruoc',

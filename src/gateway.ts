@@ -1,0 +1,226 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { GatewayConfig } from './config/config.js';
+import { buildAdapters, type AnyAdapter } from './adapters/registry.js';
+import { Breakers } from './delivery/breakers.js';
+import { DeliveryProcessor } from './delivery/delivery-processor.js';
+import { Queues } from './delivery/queues.js';
+import { createWorkers } from './delivery/workers.js';
+import { Sweeper } from './delivery/sweeper.js';
+import { loadRoutingTable, type RoutingTable } from './domain/routing.js';
+import type { SystemId } from './domain/system-event.js';
+import { createApp } from './http/app.js';
+import { dossierRouter } from './http/routes/dossiers.js';
+import { feedRouter } from './http/routes/feed.js';
+import { healthRouter } from './http/routes/health.js';
+import { landCallbackRouter } from './http/routes/land-callbacks.js';
+import { EventSink } from './intake/event-sink.js';
+import { IntakeService } from './intake/intake-service.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { PortalTransport } from './portal/portal-transport.js';
+import { SyncProcessor } from './portal/sync-processor.js';
+import { DossierStore } from './store/dossier-store.js';
+import { EventInbox } from './store/event-inbox.js';
+import { Keys } from './store/keys.js';
+import { checkNoEviction, createRedis, waitReady } from './store/redis.js';
+
+export type GatewayMode = 'api' | 'worker' | 'all';
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/**
+ * The composition root: builds every part from the configuration and starts what the mode asks
+ * for (`api`: HTTP intake and callbacks; `worker`: queues, pollers and the sweeper; `all`: both).
+ */
+export class Gateway {
+  readonly log: Logger;
+  readonly keys: Keys;
+  readonly store: DossierStore;
+  readonly queues: Queues;
+  readonly adapters: Map<SystemId, AnyAdapter>;
+  readonly routing: RoutingTable;
+  readonly breakers: Breakers;
+  readonly sink: EventSink;
+  private readonly redis: Redis;
+  private readonly bull: Redis;
+  private workers: Worker[] = [];
+  private server: Server | null = null;
+  private sweeper: Sweeper | null = null;
+  url: string | null = null;
+
+  constructor(
+    readonly config: GatewayConfig,
+    readonly mode: GatewayMode,
+    log?: Logger,
+  ) {
+    this.log = log ?? createLogger(config.log.level, { service: 'lienthong', mode });
+    this.keys = new Keys(config.redis.prefix);
+    this.redis = createRedis(config, 'store');
+    this.bull = createRedis(config, 'bullmq');
+    this.store = new DossierStore(this.redis, this.keys);
+    this.routing = loadRoutingTable();
+    this.adapters = buildAdapters(config, this.log);
+    const systems = [...this.adapters.keys()];
+    this.queues = new Queues(config, this.bull, systems);
+    this.breakers = new Breakers(config, systems, this.log);
+    this.sink = new EventSink({
+      store: this.store,
+      inbox: new EventInbox(this.redis, this.keys),
+      queues: this.queues,
+      reorderWindowMs: config.portal.reorderWindowMs,
+    });
+    for (const s of this.routing.systems()) {
+      if (!this.adapters.has(s))
+        this.log.warn(
+          { system: s },
+          'routing table names a system that is not configured: its dossiers will be refused',
+        );
+    }
+  }
+
+  /** Checks Redis (reachable, noeviction), then starts the HTTP server and/or the workers. */
+  async start(): Promise<void> {
+    try {
+      await waitReady(this.redis, 10_000);
+    } catch (err) {
+      throw new StartupError(
+        `Redis at ${this.config.redis.url.replace(/\/\/[^@]*@/, '//***@')} is not reachable: ${(err as Error).message}`,
+      );
+    }
+    if (this.config.redis.checkNoEviction) {
+      const policy = await checkNoEviction(this.redis);
+      if (policy !== 'noeviction') {
+        throw new StartupError(
+          `Redis maxmemory-policy is "${policy}"; the gateway needs "noeviction" (an evicting Redis can silently drop queued jobs and the delivery ledger). Set it with: redis-cli config set maxmemory-policy noeviction`,
+        );
+      }
+    }
+    if (this.mode !== 'api') await this.startWorkers();
+    if (this.mode !== 'worker') await this.startApi();
+  }
+
+  private async startApi(): Promise<void> {
+    const intake = new IntakeService({
+      store: this.store,
+      queues: this.queues,
+      routing: this.routing,
+      adapters: this.adapters,
+      log: this.log,
+    });
+    const feedKey = this.config.feed?.key ?? '';
+    const routers = [
+      healthRouter({
+        redis: this.redis,
+        probe: {
+          workers: async () => {
+            if (this.mode === 'all') return this.workers.filter((w) => w.isRunning()).length;
+            const counts = await Promise.all(this.queues.all().map((q) => q.getWorkersCount()));
+            return Math.min(...counts);
+          },
+        },
+      }),
+      feedRouter({ intake, feedKey, bodyLimitBytes: this.config.http.bodyLimitBytes }),
+      dossierRouter({ store: this.store, config: this.config, feedKey }),
+    ];
+    const land = this.adapters.get('land');
+    if (land?.callbacks) {
+      routers.push(
+        landCallbackRouter({
+          parser: land.callbacks,
+          sink: this.sink,
+          bodyLimitBytes: this.config.http.bodyLimitBytes,
+        }),
+      );
+    }
+    const app = createApp({ log: this.log, routers });
+    this.server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(this.config.http.port, this.config.http.host, (err?: Error) =>
+        err ? reject(err) : resolve(s),
+      );
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.url = `http://${this.config.http.host}:${port}`;
+    this.log.info({ url: this.url }, 'HTTP intake listening');
+  }
+
+  private async startWorkers(): Promise<void> {
+    const portal = new PortalTransport({
+      baseUrl: this.config.portal.baseUrl,
+      username: this.config.portal.username,
+      password: this.config.portal.password,
+      madonvi: this.config.portal.madonvi,
+      timeoutMs: this.config.portal.timeoutMs,
+      redis: this.redis,
+      sessionKey: this.keys.portalSession(),
+      log: this.log.child({ system: 'portal' }),
+    });
+    const delivery = new DeliveryProcessor({
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      queues: this.queues,
+      breakers: this.breakers,
+      adapters: this.adapters,
+      log: this.log,
+    });
+    const sync = new SyncProcessor({
+      config: this.config,
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      portal,
+      log: this.log,
+    });
+    this.workers = createWorkers({
+      config: this.config,
+      connection: this.bull,
+      queues: this.queues,
+      systems: [...this.adapters.keys()],
+      delivery,
+      sync,
+      log: this.log,
+    });
+    for (const w of this.workers)
+      void w.run().catch((err: unknown) => this.log.error({ err }, 'worker stopped'));
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+    this.sweeper = new Sweeper({
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      queues: this.queues,
+      log: this.log,
+    });
+    this.sweeper.start();
+    this.log.info({ queues: this.workers.map((w) => w.name) }, 'workers running');
+  }
+
+  /**
+   * Graceful stop: stop taking requests, let in-flight jobs finish (or hand them back after the
+   * grace period: their lock then expires and another worker resumes them, the ledger making the
+   * rerun safe), then close Redis.
+   */
+  async stop(): Promise<void> {
+    if (this.server) {
+      const s = this.server;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+      });
+      this.server = null;
+    }
+    this.sweeper?.stop();
+    const grace = this.config.workers.shutdownGraceMs;
+    await Promise.race([
+      Promise.all(this.workers.map((w) => w.close())),
+      new Promise((r) => setTimeout(r, grace).unref()),
+    ]);
+    await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    this.breakers.shutdown();
+    await this.queues.close().catch(() => undefined);
+    await Promise.all([this.redis.quit().catch(() => undefined), this.bull.quit().catch(() => undefined)]);
+  }
+}
