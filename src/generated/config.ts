@@ -107,13 +107,22 @@ export interface SystemBase {
   enabled?: boolean;
   baseUrl: string;
   timeoutMs?: number;
-  retry?: Retry;
+  retry?: Retry1;
   breaker?: Breaker;
-  rateLimit?: RateLimit;
+  rateLimit?: RateLimit1;
+}
+export interface Retry1 {
+  attempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
 }
 export interface Breaker {
   errorThresholdPercentage?: number;
   volumeThreshold?: number;
   rollingCountTimeoutMs?: number;
   resetTimeoutMs?: number;
+}
+export interface RateLimit1 {
+  max?: number;
+  durationMs?: number;
 }
