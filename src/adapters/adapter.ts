@@ -124,7 +124,7 @@ export interface PollBatch {
 export interface InboundSink {
   /** Whether the gateway knows this dossier (a push for an unknown one is refused). */
   knows(maHoSo: string): Promise<boolean>;
-  accept(events: SystemEvent[]): Promise<Array<{ eventId: string; fresh: boolean }>>;
+  accept(events: SystemEvent[], requestId?: string): Promise<Array<{ eventId: string; fresh: boolean }>>;
 }
 
 export interface AdapterFactoryOptions {

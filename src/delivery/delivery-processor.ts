@@ -58,6 +58,7 @@ export class DeliveryProcessor {
     const head = await redis.lindex(keys.chain(data.MaHoSo, data.system), 0);
     if (head !== data.deliveryId) return `waiting behind ${head ?? 'nothing'}`;
     const log = this.d.log.child({
+      requestId: data.requestId ?? null,
       MaHoSo: data.MaHoSo,
       system: data.system,
       deliveryId: data.deliveryId,
@@ -251,7 +252,13 @@ export class DeliveryProcessor {
       data.deliveryId,
       `${data.MaHoSo}|${data.system}`,
     )) as string | null;
-    if (next)
-      await this.d.queues.kickDelivery({ deliveryId: next, MaHoSo: data.MaHoSo, system: data.system });
+    if (next) {
+      await this.d.queues.kickDelivery({
+        deliveryId: next,
+        MaHoSo: data.MaHoSo,
+        system: data.system,
+        ...(data.requestId ? { requestId: data.requestId } : {}),
+      });
+    }
   }
 }

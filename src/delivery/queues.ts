@@ -9,10 +9,13 @@ export interface DeliveryJob {
   deliveryId: string;
   MaHoSo: string;
   system: SystemId;
+  /** The request id of the portal push that caused it, carried into every log line of the delivery. */
+  requestId?: string;
 }
 
 export interface SyncJob {
   MaHoSo: string;
+  requestId?: string;
 }
 
 /**
@@ -75,18 +78,14 @@ export class Queues {
   }
 
   /** Asks the portal sync worker to look at a dossier (after `delayMs`). Extra triggers are harmless. */
-  async kickSync(maHoSo: string, delayMs = 0): Promise<void> {
-    await this.sync.add(
-      'sync',
-      { MaHoSo: maHoSo },
-      {
-        delay: delayMs,
-        attempts: this.config.portal.retry.attempts,
-        backoff: { type: BACKOFF_TYPE },
-        removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
-      },
-    );
+  async kickSync(maHoSo: string, delayMs = 0, requestId?: string): Promise<void> {
+    await this.sync.add('sync', requestId ? { MaHoSo: maHoSo, requestId } : { MaHoSo: maHoSo }, {
+      delay: delayMs,
+      attempts: this.config.portal.retry.attempts,
+      backoff: { type: BACKOFF_TYPE },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
   }
 
   all(): Queue[] {

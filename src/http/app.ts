@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../logging/logger.js';
+import { maskString } from '../logging/redact.js';
 import { repoPath } from '../paths.js';
 import { errorHandler, notFound } from './error-handler.js';
 
@@ -26,11 +27,12 @@ export function createApp(deps: { log: Logger; routers: express.Router[] }): Exp
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Only id, method and a masked URL: headers carry keys, and the land securityCode is a path segment.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: maskString(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

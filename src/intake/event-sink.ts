@@ -27,7 +27,10 @@ export class EventSink implements InboundSink {
     return this.deps.store.exists(maHoSo);
   }
 
-  async accept(events: SystemEvent[]): Promise<Array<{ eventId: string; fresh: boolean }>> {
+  async accept(
+    events: SystemEvent[],
+    requestId?: string,
+  ): Promise<Array<{ eventId: string; fresh: boolean }>> {
     const { store, inbox, queues } = this.deps;
     const out: Array<{ eventId: string; fresh: boolean }> = [];
     const touched = new Set<string>();
@@ -49,7 +52,7 @@ export class EventSink implements InboundSink {
     }
     for (const m of touched) {
       const pending = fresh(out) || (await store.redis.zcard(store.keys.inbox(m))) > 0;
-      if (pending) await queues.kickSync(m, this.deps.reorderWindowMs);
+      if (pending) await queues.kickSync(m, this.deps.reorderWindowMs, requestId);
     }
     return out;
   }

@@ -66,7 +66,7 @@ export class IntakeService {
     return body;
   }
 
-  async receive(body: unknown, digest: string): Promise<IntakeResult> {
+  async receive(body: unknown, digest: string, requestId?: string): Promise<IntakeResult> {
     const { store, routing, adapters, queues } = this.deps;
     const maHoSo = (body as { data?: Array<{ MaHoSo?: unknown }> } | null)?.data?.[0]?.MaHoSo;
     const maHoSoText = typeof maHoSo === 'string' ? maHoSo : undefined;
@@ -87,7 +87,11 @@ export class IntakeService {
       }
       if (await store.isDuplicate(record.MaHoSo, digest)) {
         const heads = await store.chainHeads(record.MaHoSo, route.systems);
-        await Promise.all(heads.map((h) => queues.kickDelivery({ ...h, MaHoSo: record.MaHoSo })));
+        await Promise.all(
+          heads.map((h) =>
+            queues.kickDelivery({ ...h, MaHoSo: record.MaHoSo, ...(requestId ? { requestId } : {}) }),
+          ),
+        );
         return { MaHoSo: record.MaHoSo, duplicate: true, deliveries: [] };
       }
       const requirements: Violation[] = [];
@@ -129,7 +133,11 @@ export class IntakeService {
         plans,
         isUpdating: env.isUpdating === 'True',
       });
-      await Promise.all(outcome.heads.map((h) => queues.kickDelivery({ ...h, MaHoSo: record.MaHoSo })));
+      await Promise.all(
+        outcome.heads.map((h) =>
+          queues.kickDelivery({ ...h, MaHoSo: record.MaHoSo, ...(requestId ? { requestId } : {}) }),
+        ),
+      );
       return { MaHoSo: record.MaHoSo, duplicate: outcome.duplicate, deliveries: outcome.created };
     } catch (err) {
       if (err instanceof GatewayError && err.status < 500) {

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { maskString, redactValue } from './redact.js';
 
 export type { Logger };
@@ -7,11 +7,25 @@ export type { Logger };
  * The JSON logger. Every object logged is passed through {@link redactValue}; every message
  * string through {@link maskString}.
  */
-export function createLogger(level = 'info', bindings: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(
+  level = 'info',
+  bindings: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { pid: process.pid, ...bindings },
     timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: {
+      // URLs carry credentials for some senders (the land securityCode is a path segment).
+      req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: maskString(req.originalUrl ?? req.url ?? ''),
+      }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: (err: unknown) => redactValue(err instanceof Error ? err : { value: String(err) }),
+    },
     formatters: {
       log: (obj) => redactValue(obj) as Record<string, unknown>,
     },
@@ -23,5 +37,6 @@ export function createLogger(level = 'info', bindings: Record<string, unknown> =
         method.apply(this, masked);
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

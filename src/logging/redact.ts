@@ -56,6 +56,9 @@ export function redactValue(value: unknown, depth = 0): unknown {
     return { type: value.name, message: maskString(value.message), code: (value as { code?: unknown }).code };
   }
   if (typeof value === 'object' && value !== null) {
+    // Only plain data is walked; library objects (requests, sockets) are left to their serializers.
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return value;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const lk = k.toLowerCase();

@@ -57,7 +57,12 @@ export class SyncProcessor {
       await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError('dossier sync busy');
     }
-    const log = this.d.log.child({ MaHoSo: M, jobId: job.id, system: 'portal' });
+    const log = this.d.log.child({
+      requestId: job.data.requestId ?? null,
+      MaHoSo: M,
+      jobId: job.id,
+      system: 'portal',
+    });
     try {
       const settleIn = await this.applySettledEvents(M, log);
       if (settleIn > 0) {

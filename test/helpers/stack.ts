@@ -33,6 +33,8 @@ export interface StackOptions {
   /** Merged into the raw config before validation. */
   patch?: (raw: Record<string, unknown>) => void;
   startGateway?: boolean;
+  /** Where the gateway's log lines go (default: stdout, silent unless LIENTHONG_TEST_LOG). */
+  logLines?: string[];
 }
 
 export interface Stack {
@@ -103,7 +105,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   let gateway: Gateway | null = null;
   let gatewayUrl = '';
   if (opts.startGateway !== false) {
-    gateway = new Gateway(config, opts.mode ?? 'all', createLogger(config.log.level, { test: opts.name }));
+    const lines = opts.logLines;
+    const log = lines
+      ? createLogger('debug', { test: opts.name }, { write: (s: string) => void lines.push(s) })
+      : createLogger(config.log.level, { test: opts.name });
+    gateway = new Gateway(config, opts.mode ?? 'all', log);
     await gateway.start();
     gatewayUrl = gateway.url ?? '';
     land.setCallbackTarget(`${gatewayUrl}/callbacks/land`, SECURITY_CODE);

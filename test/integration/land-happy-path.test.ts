@@ -36,7 +36,7 @@ describe('land registry end to end', () => {
 
     land.requestSupplement(M, { NoiDungYeuCau: 'Bổ sung bản sao hợp đồng chuyển nhượng có công chứng' });
     await waitFor('status 5 at the portal', () => portal.record(M)?.TrangThaiHoSo === '5');
-    const withRequest = portal.record(M)!;
+    const withRequest = portal.record(M) as unknown as DossierRecord;
     expect(withRequest.DanhSachHoSoBoSung).toHaveLength(1);
     expect(withRequest.DanhSachHoSoBoSung![0]!.NoiDungYeuCau).toBe(
       'Bổ sung bản sao hợp đồng chuyển nhượng có công chứng',
@@ -52,12 +52,12 @@ describe('land registry end to end', () => {
       () => land.counters().supplementsRecorded === 1 && land.dossiers(M)[0]?.TrangThai === 2,
     );
     await waitFor('NhanBoSungHoSo back at the portal', () =>
-      portal.progress(M).some((r) => r.NoiDungXuLy.includes('đã nhận hồ sơ bổ sung')),
+      portal.progress(M).some((r) => String(r.NoiDungXuLy).includes('đã nhận hồ sơ bổ sung')),
     );
 
     land.finish(M, { TrangThaiKetThuc: 0 });
     await waitFor('status 9 at the portal', () => portal.record(M)?.TrangThaiHoSo === '9');
-    const done = portal.record(M)!;
+    const done = portal.record(M) as unknown as DossierRecord;
     expect(done.NgayKetThucXuLy).toMatch(/^\d{14}$/);
     expect(done.DanhSachGiayToKetQua!.length).toBeGreaterThanOrEqual(1);
     // What the portal pushed must survive the gateway's full-record writes.

@@ -44,7 +44,7 @@ export function feedRouter(deps: { intake: IntakeService; feedKey: string; bodyL
     }),
     async (req, res) => {
       const raw = (req as unknown as RawRequest).rawBody ?? Buffer.from(JSON.stringify(req.body));
-      const result = await deps.intake.receive(req.body as unknown, sha256Hex(raw));
+      const result = await deps.intake.receive(req.body as unknown, sha256Hex(raw), String(req.id));
       res.status(result.duplicate ? 200 : 202).json({
         MaHoSo: result.MaHoSo,
         duplicate: result.duplicate,

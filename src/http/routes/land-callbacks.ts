@@ -38,7 +38,7 @@ export function landCallbackRouter(deps: {
           details: { MaHoSoMotCua: event.MaHoSo },
         });
       }
-      const [result] = await deps.sink.accept([event]);
+      const [result] = await deps.sink.accept([event], String(req.id));
       res.status(200).json({ received: true, duplicate: result ? !result.fresh : false });
     },
   );
