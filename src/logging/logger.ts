@@ -24,7 +24,9 @@ export function createLogger(
         url: maskString(req.originalUrl ?? req.url ?? ''),
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      err: (err: unknown) => redactValue(err instanceof Error ? err : { value: String(err) }),
+      // formatters.log has already turned errors into plain {type, message, code}.
+      err: (err: unknown) =>
+        typeof err === 'object' && err !== null ? redactValue(err) : { value: String(err) },
     },
     formatters: {
       log: (obj) => redactValue(obj) as Record<string, unknown>,
