@@ -83,7 +83,7 @@ export const ERROR_CODES = {
   },
   GW_ERR_DELIVERY_PREREQUISITE: {
     status: 409,
-    message: 'An earlier operation of this dossier for this system has not been delivered',
+    message: 'A prerequisite (an earlier operation, or a fact from another system) is not known yet',
     retryable: true,
   },
   GW_ERR_PORTAL_REJECTED: { status: 422, message: 'The portal rejected the update', retryable: false },
