@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from './config/config.js';
-import { buildAdapters, type AnyAdapter } from './adapters/registry.js';
+import type { SystemAdapter } from './adapters/adapter.js';
+import { buildAdapters, type RegisteredSystem } from './adapters/registry.js';
+import { PollProcessor } from './delivery/poll-processor.js';
 import { Breakers } from './delivery/breakers.js';
 import { DeliveryProcessor } from './delivery/delivery-processor.js';
 import { Queues } from './delivery/queues.js';
@@ -15,7 +17,6 @@ import { createApp } from './http/app.js';
 import { dossierRouter } from './http/routes/dossiers.js';
 import { feedRouter } from './http/routes/feed.js';
 import { healthRouter } from './http/routes/health.js';
-import { landCallbackRouter } from './http/routes/land-callbacks.js';
 import { EventSink } from './intake/event-sink.js';
 import { IntakeService } from './intake/intake-service.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -41,7 +42,8 @@ export class Gateway {
   readonly keys: Keys;
   readonly store: DossierStore;
   readonly queues: Queues;
-  readonly adapters: Map<SystemId, AnyAdapter>;
+  readonly systems: Map<SystemId, RegisteredSystem>;
+  readonly adapters: Map<SystemId, SystemAdapter>;
   readonly routing: RoutingTable;
   readonly breakers: Breakers;
   readonly sink: EventSink;
@@ -63,7 +65,8 @@ export class Gateway {
     this.bull = createRedis(config, 'bullmq');
     this.store = new DossierStore(this.redis, this.keys);
     this.routing = loadRoutingTable();
-    this.adapters = buildAdapters(config, this.log);
+    this.systems = buildAdapters(config, this.log);
+    this.adapters = new Map([...this.systems].map(([id, s]) => [id, s.adapter]));
     const systems = [...this.adapters.keys()];
     this.queues = new Queues(config, this.bull, systems);
     this.breakers = new Breakers(config, systems, this.log);
@@ -126,12 +129,12 @@ export class Gateway {
       feedRouter({ intake, feedKey, bodyLimitBytes: this.config.http.bodyLimitBytes }),
       dossierRouter({ store: this.store, config: this.config, feedKey }),
     ];
-    const land = this.adapters.get('land');
-    if (land?.callbacks) {
+    for (const [id, s] of this.systems) {
+      if (!s.inboundRouter) continue;
       routers.push(
-        landCallbackRouter({
-          parser: land.callbacks,
+        s.inboundRouter({
           sink: this.sink,
+          log: this.log.child({ system: id }),
           bodyLimitBytes: this.config.http.bodyLimitBytes,
         }),
       );
@@ -182,8 +185,19 @@ export class Gateway {
       systems: [...this.adapters.keys()],
       delivery,
       sync,
+      poll: new PollProcessor({
+        redis: this.redis,
+        keys: this.keys,
+        adapters: this.adapters,
+        sink: this.sink,
+        log: this.log,
+        lockMs: 5 * 60_000,
+      }),
       log: this.log,
     });
+    for (const [id, s] of this.systems) {
+      if (s.pollIntervalMs && s.adapter.poll) await this.queues.schedulePoll(id, s.pollIntervalMs);
+    }
     for (const w of this.workers)
       void w.run().catch((err: unknown) => this.log.error({ err }, 'worker stopped'));
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { systemConfig, type GatewayConfig } from '../config/config.js';
 import type { SystemId } from '../domain/system-event.js';
+import type { PollJob } from './poll-processor.js';
 
 export const BACKOFF_TYPE = 'jitter-exp';
 
@@ -26,6 +27,7 @@ export interface SyncJob {
 export class Queues {
   readonly delivery = new Map<SystemId, Queue<DeliveryJob>>();
   readonly sync: Queue<SyncJob>;
+  readonly poll: Queue<PollJob>;
   readonly bullPrefix: string;
 
   constructor(
@@ -41,6 +43,7 @@ export class Queues {
       );
     }
     this.sync = new Queue<SyncJob>(Queues.syncQueueName(), { connection, prefix: this.bullPrefix });
+    this.poll = new Queue<PollJob>(Queues.pollQueueName(), { connection, prefix: this.bullPrefix });
   }
 
   static deliveryQueueName(system: SystemId): string {
@@ -49,6 +52,23 @@ export class Queues {
 
   static syncQueueName(): string {
     return 'portal-sync';
+  }
+
+  static pollQueueName(): string {
+    return 'poll';
+  }
+
+  /** One scheduled poll per system for the whole cluster (BullMQ job scheduler, upserted at start). */
+  async schedulePoll(system: SystemId, everyMs: number): Promise<void> {
+    await this.poll.upsertJobScheduler(
+      `poll-${system}`,
+      { every: everyMs },
+      {
+        name: 'poll',
+        data: { system },
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 1 },
+      },
+    );
   }
 
   deliveryJobOptions(system: SystemId, jobId: string): JobsOptions {
@@ -72,7 +92,11 @@ export class Queues {
     if (existing) {
       const state = await existing.getState();
       if (state === 'completed') await existing.remove().catch(() => undefined);
-      else return;
+      else {
+        // A job postponed for a prerequisite (or an open breaker) is looked at again now.
+        if (state === 'delayed') await existing.promote().catch(() => undefined);
+        return;
+      }
     }
     await q.add('deliver', job, this.deliveryJobOptions(job.system, job.deliveryId));
   }
@@ -89,7 +113,7 @@ export class Queues {
   }
 
   all(): Queue[] {
-    return [...this.delivery.values(), this.sync] as Queue[];
+    return [...this.delivery.values(), this.sync, this.poll] as Queue[];
   }
 
   async close(): Promise<void> {

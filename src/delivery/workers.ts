@@ -8,6 +8,7 @@ import { backoffDelay } from './backoff.js';
 import type { DeliveryProcessor } from './delivery-processor.js';
 import { BACKOFF_TYPE, Queues, type DeliveryJob, type SyncJob } from './queues.js';
 import type { SyncProcessor } from '../portal/sync-processor.js';
+import type { PollJob, PollProcessor } from './poll-processor.js';
 
 /**
  * BullMQ workers: one per system queue (with that system's rate limit) and one for the portal.
@@ -24,6 +25,7 @@ export function createWorkers(deps: {
   systems: readonly SystemId[];
   delivery: DeliveryProcessor;
   sync: SyncProcessor;
+  poll: PollProcessor;
   log: Logger;
 }): Worker[] {
   const { config, connection, queues, log } = deps;
@@ -82,5 +84,15 @@ export function createWorkers(deps: {
   );
   syncWorker.on('error', (err) => log.error({ err }, 'portal sync worker error'));
   workers.push(syncWorker as Worker);
+  const pollWorker = new Worker<PollJob>(
+    Queues.pollQueueName(),
+    (job: Job<PollJob>) => deps.poll.process(job),
+    {
+      ...common,
+      concurrency: 5,
+    },
+  );
+  pollWorker.on('error', (err) => log.error({ err }, 'poll worker error'));
+  workers.push(pollWorker as Worker);
   return workers;
 }

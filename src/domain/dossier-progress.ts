@@ -3,6 +3,14 @@ import { canTransition, type TrangThaiHoSo } from './status-machine.js';
 import type { ProgressRow, SystemEvent, SystemId } from './system-event.js';
 import { parsePortalDateTime } from './time.js';
 
+export interface TaxNotice {
+  LoaiThue: string;
+  SoTien: string;
+  paid: boolean;
+  /** Known only from a payment confirmation so far (tax.md §4.1: a payment may arrive first). */
+  paidBeforeIssued?: boolean;
+}
+
 /** One thing to send to the portal, in order. */
 export type PortalOperation =
   | { id: string; kind: 'record'; status: TrangThaiHoSo }
@@ -13,7 +21,12 @@ export interface ProgressState {
   MaHoSo: string;
   record: DossierRecord;
   status: TrangThaiHoSo;
+  /** Systems taking part in this dossier (those with something to do). */
   route: readonly SystemId[];
+  /** Systems whose finish finishes the dossier. */
+  completion: readonly SystemId[];
+  /** Tax notices issued for the dossier, by SoThongBaoThue, and which are paid. */
+  taxNotices: Record<string, TaxNotice>;
   systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>;
   systemLastEventAt: Partial<Record<SystemId, number>>;
   lastNguoiXuLy: string | undefined;
@@ -36,23 +49,53 @@ export interface ApplyOutcome {
 /**
  * The rule that gives one portal status to a dossier handled by several systems.
  *
- * @remarks In order: a system that stopped (8) or a withdrawal (7) decides; then any system waiting
- * for the applicant's supplement (5); then any financial obligation (6); 9 only when every system
- * has finished; otherwise 4 once any system has started work, else 2. With one system this is
- * simply that system's status.
+ * @remarks In order: a system that stopped the dossier (8) or a withdrawal (7) decides; then any
+ * system waiting for the applicant's supplement (5); then any unpaid financial obligation (6);
+ * 9 only when every *completing* system has finished (the route's `completion`, by default all of
+ * them: for a land transfer the land registry's result finishes the dossier, while tax and document
+ * management take part without finishing it); otherwise 4 once any system has started work, else 2.
+ * With one system this is simply that system's status.
  */
 export function deriveStatus(
   route: readonly SystemId[],
   systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>,
+  completion: readonly SystemId[] = route,
 ): TrangThaiHoSo {
   const all = route.map((s) => systemStatus[s] ?? '2');
   if (all.includes('8')) return '8';
   if (all.includes('7')) return '7';
   if (all.includes('5')) return '5';
   if (all.includes('6')) return '6';
-  if (all.length > 0 && all.every((s) => s === '9' || s === '10')) return '9';
+  const finishing = completion.filter((s) => route.includes(s));
+  const decisive = (finishing.length > 0 ? finishing : route).map((s) => systemStatus[s] ?? '2');
+  if (decisive.length > 0 && decisive.every((s) => s === '9' || s === '10')) return '9';
   if (all.some((s) => s !== '2')) return '4';
   return '2';
+}
+
+/** Applies issued and paid notices; says whether anything new was learnt and whether all are paid. */
+function applyNotices(state: ProgressState, event: SystemEvent): { news: boolean; allPaid: boolean } {
+  let news = false;
+  for (const n of event.taxNotices ?? []) {
+    const known = state.taxNotices[n.SoThongBaoThue];
+    if (known && !known.paidBeforeIssued) continue;
+    state.taxNotices[n.SoThongBaoThue] = {
+      LoaiThue: n.LoaiThue,
+      SoTien: String(n.SoTien),
+      paid: known?.paid ?? false,
+    };
+    news = true;
+  }
+  for (const no of event.paidNotices ?? []) {
+    const known = state.taxNotices[no];
+    if (known?.paid) continue;
+    state.taxNotices[no] = known
+      ? { ...known, paid: true }
+      : { LoaiThue: '', SoTien: '', paid: true, paidBeforeIssued: true };
+    news = true;
+  }
+  const issued = Object.values(state.taxNotices).filter((n) => !n.paidBeforeIssued);
+  return { news, allPaid: issued.length > 0 && issued.every((n) => n.paid) };
 }
 
 function nextSupplementCode(maHoSo: string, list: readonly HoSoBoSung[]): string {
@@ -89,6 +132,7 @@ export function applyEvents(input: ProgressState, events: SystemEvent[], actorNa
     record: structuredClone(input.record),
     systemStatus: { ...input.systemStatus },
     systemLastEventAt: { ...input.systemLastEventAt },
+    taxNotices: structuredClone(input.taxNotices),
   };
   const operations: PortalOperation[] = [];
   const applied: AppliedEvent[] = [];
@@ -98,12 +142,32 @@ export function applyEvents(input: ProgressState, events: SystemEvent[], actorNa
     const late = t < (state.systemLastEventAt[event.system] ?? 0);
     let refused: string | undefined;
     let recordChanged = false;
+    const money = event.taxNotices || event.paidNotices ? applyNotices(state, event) : null;
+    if (money && !money.news) {
+      // The same notice brought by a second message (land and tax both tell it): applied once.
+      applied.push({
+        event,
+        late,
+        refused: 'notices already known',
+        statusBefore,
+        statusAfter: state.status,
+      });
+      continue;
+    }
     if (!late) {
       state.systemLastEventAt[event.system] = t;
-      if (event.status) {
+      let eventStatus = event.status;
+      if (money?.allPaid) {
+        // tax.md §4.5: back to 4 once every notice of the dossier is paid, for every system that asked.
+        for (const s of state.route) if (state.systemStatus[s] === '6') state.systemStatus[s] = '4';
+        if (eventStatus === '6') eventStatus = '4';
+        if (!eventStatus)
+          eventStatus = state.systemStatus[event.system] === '6' ? '4' : state.systemStatus[event.system];
+      }
+      if (eventStatus) {
         const sysBefore = state.systemStatus[event.system];
-        state.systemStatus[event.system] = event.status;
-        const target = deriveStatus(state.route, state.systemStatus);
+        state.systemStatus[event.system] = eventStatus;
+        const target = deriveStatus(state.route, state.systemStatus, state.completion);
         if (canTransition(state.status, target)) state.status = target;
         else {
           refused = `${state.status} → ${target} is not an allowed transition`;

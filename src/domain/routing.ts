@@ -6,6 +6,10 @@ import type { SystemId } from './system-event.js';
 export interface Route {
   name: string;
   systems: SystemId[];
+  /** Systems whose finish finishes the dossier (default: all of `systems`). */
+  completion?: SystemId[];
+  /** Systems that take part only when the dossier carries what they need. */
+  optional?: SystemId[];
   legalWorkingDays?: number;
 }
 

@@ -83,6 +83,97 @@ export interface LienthongConfiguration {
       tinhId: number;
       callbackSecurityCode: Secret;
     };
+    'civil-registration'?: SystemBase & {
+      clientId: string;
+      clientSecret: Secret;
+      /**
+       * More open dossiers than this are polled with the time-window form of LayKetQua.
+       */
+      windowThreshold?: number;
+      /**
+       * civil-registration.md §1 allows 10 per client.
+       */
+      maxRequestsPerSecond?: number;
+      /**
+       * How often the system is polled for status changes (a scheduled job that runs on one worker at a time).
+       */
+      pollIntervalMs?: number;
+    };
+    tax?: SystemBase & {
+      /**
+       * A secret is read from an environment variable or a file, never written in the config.
+       */
+      securityKey:
+        | {
+            env: string;
+          }
+        | {
+            file: string;
+          };
+      /**
+       * A secret is read from an environment variable or a file, never written in the config.
+       */
+      inboundSecurityKey?:
+        | {
+            env: string;
+          }
+        | {
+            file: string;
+          };
+      /**
+       * MA_DVI_GUI registered with the tax authority.
+       */
+      maDviGui: string;
+    };
+    'social-insurance'?: SystemBase & {
+      /**
+       * UsernameToken the gateway sends to BHXH.
+       */
+      username: string;
+      password: Secret;
+      /**
+       * UsernameToken BHXH presents on its callbacks.
+       */
+      callbackUsername: string;
+      callbackPassword: Secret;
+      /**
+       * social-insurance.wsdl; default: the vendor's file in ../shared/specs.
+       */
+      wsdlPath?: string;
+      callbackWsdlPath?: string;
+    };
+    document?: SystemBase & {
+      consumerKey: string;
+      consumerSecret: Secret;
+      /**
+       * The sender's OrganId on the axis.
+       */
+      organId: string;
+      organName: string;
+      organAdd?: string;
+      email?: string;
+      telephone?: string;
+      /**
+       * PromulgationInfo/Place, e.g. Nghệ An.
+       */
+      place: string;
+      dossierSigner: Signer;
+      apologyAgencies?: {
+        [k: string]: {
+          /**
+           * @minItems 1
+           */
+          receivers: Organ[];
+          signer?: Signer;
+        };
+      };
+      attachLodgedDocuments?: boolean;
+      maxRequestsPerSecond?: number;
+      /**
+       * How often the system is polled for status changes (a scheduled job that runs on one worker at a time).
+       */
+      pollIntervalMs?: number;
+    };
   };
   workers?: {
     concurrency?: number;
@@ -125,4 +216,19 @@ export interface Breaker {
 export interface RateLimit1 {
   max?: number;
   durationMs?: number;
+}
+export interface Signer {
+  Competence?: string;
+  Position: string;
+  FullName?: string;
+}
+export interface Organ {
+  OrganId: string;
+  OrganName: string;
+  OrganAdd?: string;
+  Email?: string;
+  Telephone?: string;
+  Website?: string;
+  Fax?: string;
+  OrganInCharge?: string;
 }

@@ -95,19 +95,25 @@ export class IntakeService {
         return { MaHoSo: record.MaHoSo, duplicate: true, deliveries: [] };
       }
       const requirements: Violation[] = [];
+      const taking: SystemId[] = [];
       for (const s of route.systems) {
         const adapter = adapters.get(s);
+        if (!adapter && route.optional?.includes(s)) continue; // an optional system this province has not connected
         if (!adapter) {
           throw new GatewayError('GW_ERR_ROUTE_UNKNOWN_PROCEDURE', {
             message: `Procedure ${record.MaTTHC} is routed to ${s}, which is not configured`,
             details: [{ path: '/data/0/MaTTHC', message: `system ${s} is not enabled` }],
           });
         }
-        for (const v of adapter.requirements(record))
-          requirements.push({
-            path: `/data/0${v.path === '/' ? '' : v.path}`,
-            message: `${s}: ${v.message}`,
-          });
+        const unmet = adapter.requirements(record);
+        if (unmet.length === 0) taking.push(s);
+        else if (!route.optional?.includes(s)) {
+          for (const v of unmet)
+            requirements.push({
+              path: `/data/0${v.path === '/' ? '' : v.path}`,
+              message: `${s}: ${v.message}`,
+            });
+        }
       }
       if (requirements.length > 0) {
         throw new GatewayError('GW_ERR_REQUEST_INVALID', {
@@ -118,9 +124,14 @@ export class IntakeService {
       const existing = await store.get(record.MaHoSo);
       const previous = existing ? existing.portalRecord : null;
       const plans: Array<{ system: SystemId; op: PlannedOperation }> = [];
-      for (const s of route.systems) {
+      for (const s of taking) {
         for (const op of adapters.get(s)!.plan({ previous, current: record })) plans.push({ system: s, op });
       }
+      // Taking part: systems with something to do now, plus those already taking part.
+      const participants = route.systems.filter(
+        (s) => plans.some((p) => p.system === s) || (existing?.route ?? []).includes(s),
+      );
+      const completion = (route.completion ?? route.systems).filter((s) => participants.includes(s));
       const { merged, status } = mergePortalVersion(existing, record);
       const outcome = await store.intake({
         MaHoSo: record.MaHoSo,
@@ -129,7 +140,8 @@ export class IntakeService {
         record,
         merged,
         status,
-        route: route.systems,
+        route: participants,
+        completion,
         plans,
         isUpdating: env.isUpdating === 'True',
       });

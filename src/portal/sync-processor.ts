@@ -11,6 +11,8 @@ import type { Keys } from '../store/keys.js';
 import type { SyncJob } from '../delivery/queues.js';
 import type { PortalTransport } from './portal-transport.js';
 
+const FINAL = new Set(['3', '7', '8', '9', '10']);
+
 const RELEASE =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
@@ -103,6 +105,8 @@ export class SyncProcessor {
         record: dossier.record,
         status: dossier.status,
         route: dossier.route,
+        completion: dossier.completion,
+        taxNotices: dossier.taxNotices,
         systemStatus: dossier.systemStatus,
         systemLastEventAt: dossier.systemLastEventAt,
         lastNguoiXuLy: dossier.lastNguoiXuLy,
@@ -117,8 +121,14 @@ export class SyncProcessor {
     const fields: Record<string, string> = {
       record: JSON.stringify(s.record),
       status: s.status,
+      taxNotices: JSON.stringify(s.taxNotices),
       updatedAt: nowIso(),
     };
+    // A system that has finished, or a dossier that has ended, is no longer polled.
+    for (const sys of s.route) {
+      const st = s.systemStatus[sys];
+      if (FINAL.has(s.status) || (st !== undefined && FINAL.has(st))) multi.srem(keys.openDossiers(sys), M);
+    }
     if (s.lastNguoiXuLy) fields.lastNguoiXuLy = s.lastNguoiXuLy;
     for (const [sys, st] of Object.entries(s.systemStatus)) fields[`sys:${sys}:status`] = st;
     for (const [sys, t] of Object.entries(s.systemLastEventAt)) fields[`sys:${sys}:lastEventAt`] = String(t);

@@ -7,6 +7,7 @@ import type { AttemptRecord, DeliveryState, DeliveryView } from '../domain/deliv
 import { deliveryId as makeDeliveryId } from '../domain/delivery.js';
 import type { PlannedOperation } from '../adapters/adapter.js';
 import type { TrangThaiHoSo } from '../domain/status-machine.js';
+import type { TaxNotice } from '../domain/dossier-progress.js';
 import { formatLocalIso } from '../domain/time.js';
 import type { Keys } from './keys.js';
 
@@ -17,6 +18,8 @@ export interface StoredDossier {
   portalRecord: DossierRecord;
   status: TrangThaiHoSo;
   route: SystemId[];
+  completion: SystemId[];
+  taxNotices: Record<string, TaxNotice>;
   receivedAt: string;
   updatedAt: string;
   versions: number;
@@ -37,7 +40,9 @@ export interface IntakeVersion {
   /** The merged record the gateway will send back to the portal from now on. */
   merged: DossierRecord;
   status: TrangThaiHoSo;
+  /** Systems taking part (with something to do), and those whose finish finishes the dossier. */
   route: SystemId[];
+  completion: SystemId[];
   plans: Array<{ system: SystemId; op: PlannedOperation }>;
   isUpdating: boolean;
 }
@@ -115,6 +120,8 @@ export class DossierStore {
       portalRecord: parseJson<DossierRecord>(h.portalRecord, {} as DossierRecord),
       status: (h.status ?? '2') as TrangThaiHoSo,
       route: parseJson<SystemId[]>(h.route, []),
+      completion: parseJson<SystemId[]>(h.completion, []),
+      taxNotices: parseJson<Record<string, TaxNotice>>(h.taxNotices, {}),
       receivedAt: h.receivedAt ?? '',
       updatedAt: h.updatedAt ?? '',
       versions: Number(h.versions ?? 0),
@@ -146,8 +153,9 @@ export class DossierStore {
         return { duplicate: true, created: [], heads: await this.chainHeads(v.MaHoSo, v.route) };
       }
       const dKey = this.keys.dossier(v.MaHoSo);
-      const existing = await this.redis.hmget(dKey, 'record', 'seq');
+      const existing = await this.redis.hmget(dKey, 'record', 'seq', 'route');
       const isNew = !existing[0];
+      const existingRoute = parseJson<SystemId[]>(existing[2] ?? undefined, []);
       let seq = Number(existing[1] ?? 0);
       const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
       const already = await Promise.all(
@@ -162,6 +170,7 @@ export class DossierStore {
         madonvi: v.madonvi,
         status: v.status,
         route: JSON.stringify(v.route),
+        completion: JSON.stringify(v.completion),
         updatedAt: now,
       };
       if (isNew) fields.receivedAt = now;
@@ -169,6 +178,8 @@ export class DossierStore {
       multi.hincrby(dKey, 'versions', 1);
       multi.sadd(this.keys.digests(v.MaHoSo), v.digest);
       if (isNew) multi.zadd(this.keys.allDossiers(), Date.now(), v.MaHoSo);
+      for (const s of v.route)
+        if (!existingRoute.includes(s)) multi.sadd(this.keys.openDossiers(s), v.MaHoSo);
       this.timelineEntry(multi, v.MaHoSo, {
         at: now,
         type: isNew ? 'received' : 'version',

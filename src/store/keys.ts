@@ -84,6 +84,22 @@ export class Keys {
   allDossiers(): string {
     return `${this.prefix}:idx:dossiers`;
   }
+  /** Set: dossiers a system still has to report on (what the pollers ask about). */
+  openDossiers(system: SystemId): string {
+    return `${this.prefix}:idx:open:${system}`;
+  }
+  /** String: where a system's poller stopped reading (its cursor). */
+  pollCursor(system: SystemId): string {
+    return `${this.prefix}:poll:${system}:cursor`;
+  }
+  /** List: polled items that could not be parsed, kept for an administrator. */
+  pollRejects(system: SystemId): string {
+    return `${this.prefix}:poll:${system}:rejects`;
+  }
+  /** String: the per-system poll lock. */
+  pollLock(system: SystemId): string {
+    return `${this.prefix}:poll:${system}:lock`;
+  }
   /** String: the portal session shared by the workers. */
   portalSession(): string {
     return `${this.prefix}:portal:session`;

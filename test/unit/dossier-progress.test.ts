@@ -12,6 +12,8 @@ function state(over: Partial<ProgressState> = {}): ProgressState {
     record: structuredClone(record),
     status: '2',
     route: ['land'],
+    completion: ['land'],
+    taxNotices: {},
     systemStatus: {},
     systemLastEventAt: {},
     lastNguoiXuLy: undefined,
