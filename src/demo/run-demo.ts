@@ -1,8 +1,9 @@
 /**
- * Quick-start demo: the gateway with the built-in simulators of the portal and the land registry,
- * on loopback and a Redis key prefix of its own. It pushes dossiers, makes the land office act on
- * them (including a timeout after commit, duplicate and reordered callbacks), and prints each
- * dossier's status at the portal and at the land registry as it changes. Bounded: about 20 s.
+ * Quick-start demo: the gateway with the built-in simulators of the portal and the five systems,
+ * on loopback and a Redis key prefix of its own. It pushes dossiers of the interconnected procedure
+ * groups, makes the systems act on them (with a timeout after commit, a duplicate push, duplicate
+ * and reordered callbacks on the way), and prints every dossier's status at the portal and its
+ * entries in each system as they change. Bounded: well under a minute.
  */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
@@ -11,13 +12,7 @@ import type { DossierRecord } from '../domain/dossier.js';
 import { Gateway } from '../gateway.js';
 import { createLogger } from '../logging/logger.js';
 import { repoPath } from '../paths.js';
-import { createLandSimulator } from '../simulators/land/index.js';
-import { createPortalSimulator } from '../simulators/portal/index.js';
-
-const FEED_KEY = 'demo-feed-key';
-const LAND_KEY = 'demo-land-key';
-const CODE = 'DemoSecurityCode1';
-const PASSWORD = 'Demo-Passw0rd';
+import { startWorld, WORLD_SECRETS } from '../simulators/world.js';
 
 function example(path: string): DossierRecord {
   const body = JSON.parse(readFileSync(repoPath('..', 'shared', 'specs', 'examples', path), 'utf8')) as {
@@ -28,7 +23,7 @@ function example(path: string): DossierRecord {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`demo: timed out waiting for ${what}`);
@@ -39,135 +34,143 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 async function main(): Promise<void> {
   const redisUrl = process.env.LIENTHONG_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `lt-demo-${process.pid}`;
-  const land = createLandSimulator({ apiKey: LAND_KEY, retryIntervalMs: 200 });
-  const portal = createPortalSimulator({
-    password: PASSWORD,
-    feedKey: FEED_KEY,
-    feedRetryIntervalMs: 300,
-    feedMaxAttempts: 20,
+  const world = await startWorld({
+    systems: 'all',
+    redisUrl,
+    prefix,
+    pace: 'demo',
+    logLevel: process.env.LIENTHONG_LOG ?? 'error',
   });
-  const landUrl = await land.start();
-  const portalUrl = await portal.start();
-  const env = { FEED: FEED_KEY, LAND: LAND_KEY, CODE, PW: PASSWORD };
-  const config = parseConfig(
-    {
-      redis: { url: redisUrl, prefix },
-      http: { host: '127.0.0.1', port: 0 },
-      feed: { key: { env: 'FEED' } },
-      portal: {
-        baseUrl: portalUrl,
-        username: 'lienthong_h40',
-        password: { env: 'PW' },
-        madonvi: 'H40.22',
-        reorderWindowMs: 300,
-        retry: { attempts: 20, backoffMs: 100, maxBackoffMs: 1000 },
-      },
-      systems: {
-        land: {
-          baseUrl: landUrl,
-          apiKey: { env: 'LAND' },
-          tinhId: 40,
-          callbackSecurityCode: { env: 'CODE' },
-          timeoutMs: 1500,
-          retry: { attempts: 10, backoffMs: 100, maxBackoffMs: 1000 },
-        },
-      },
-      workers: { lockDurationMs: 5000, stalledIntervalMs: 2000 },
-      log: { level: process.env.LIENTHONG_LOG ?? 'warn' },
-    },
-    { env, readFile: (p) => readFileSync(p, 'utf8') },
-  );
+  const config = parseConfig(world.rawConfig, {
+    env: { ...WORLD_SECRETS },
+    readFile: (p) => readFileSync(p, 'utf8'),
+  });
   const gateway = new Gateway(config, 'all', createLogger(config.log.level, { demo: true }));
   await gateway.start();
-  land.setCallbackTarget(`${gateway.url}/callbacks/land`, CODE);
-  portal.setFeedTarget(`${gateway.url}/v1/portal/feed`, FEED_KEY);
+  world.connect(gateway.url!);
+  const { portal, land, civil, tax, bhxh, doc } = world;
   console.log(
-    `lienthong demo: gateway ${gateway.url}, portal simulator ${portalUrl}, land simulator ${landUrl}\n`,
+    `lienthong demo — gateway ${gateway.url}; simulators of the portal and the five systems on loopback\n`,
   );
 
-  const codes = ['H40.22-251105-0001', 'H40.22-251105-0005', 'H40.22-251105-0006'];
+  const transfer = { ...example('portal/feed-land-tax.json') };
+  const birth = example('portal/feed-birth.json');
+  const child = birth.HoTich!.NguoiDuocKhaiSinh!;
+  const birthCard: DossierRecord = {
+    ...structuredClone(birth),
+    MaTTHC: '2.001023',
+    TenTTHC: 'Liên thông đăng ký khai sinh, cấp thẻ bảo hiểm y tế cho trẻ em dưới 6 tuổi',
+    BHXH: {
+      MaSoBHXH: '',
+      LoaiHoSo: 'CAP_THE_BHYT_TRE_EM',
+      HoTen: child.HoTen,
+      NgaySinh: child.NgaySinh,
+      SoCCCD: '',
+    },
+  };
+  const death = example('portal/feed-death-bhxh.json');
+  const permit = example('portal/feed-document.json');
+  const dossiers = [
+    { d: transfer, label: 'chuyển nhượng QSDĐ (đất đai + thuế)' },
+    { d: birthCard, label: 'khai sinh + thẻ BHYT (hộ tịch + BHXH)' },
+    { d: death, label: 'khai tử + mai táng (hộ tịch + BHXH)' },
+    { d: permit, label: 'giấy phép xây dựng (QLVB)' },
+  ];
+  const entries = (M: string): string =>
+    [
+      ['đất', land.entries(M)],
+      ['hộ tịch', civil!.entries(M)],
+      ['thuế', tax!.entries(M)],
+      ['BHXH', bhxh!.entries(M)],
+      ['QLVB', doc!.entries(M)],
+    ]
+      .filter(([, n]) => Number(n) > 0)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
   const show = async (step: string): Promise<void> => {
     console.log(`— ${step}`);
-    for (const M of codes) {
-      const d = await gateway.store.get(M);
-      if (!d) continue;
-      const landDossiers = land.dossiers(M);
-      const dl = (await gateway.store.deliveries(M)).map((x) => `${x.operation}:${x.state}`).join(' ');
-      console.log(
-        `  ${M}  portal=${String(portal.record(M)?.TrangThaiHoSo ?? '-').padEnd(2)}  land=${landDossiers.map((x) => x.TrangThai).join(',') || '-'} (${landDossiers.length} dossier)  ${dl}`,
-      );
+    for (const { d, label } of dossiers) {
+      const st = (portal.record(d.MaHoSo)?.TrangThaiHoSo as string | undefined) ?? '-';
+      console.log(`  ${d.MaHoSo}  trạng thái cổng ${st.padEnd(2)}  ${label.padEnd(38)} ${entries(d.MaHoSo)}`);
     }
   };
 
   try {
-    const base = example('portal/feed-land-tax.json');
-    for (const M of codes) portal.seed({ ...structuredClone(base), MaHoSo: M });
-
-    await portal.push(codes[0]!);
+    for (const { d } of dossiers) portal.seed(d);
     land.setFaults({ timeoutAfterCommitNext: 1 });
-    await portal.push(codes[1]!);
-    await portal.push(codes[2]!);
-    await portal.redeliverLast(codes[2]!);
-    await until('three land dossiers', () => codes.every((M) => land.entries(M) === 1));
-    await sleep(200);
-    await show('received and entered at the land registry (one timed out after commit; one pushed twice)');
-
-    land.setFaults({ reorder: true, duplicateNext: 2 });
-    for (const M of codes) {
-      land.act(M, [
-        {
-          Operation: 'ChuyenHoSo',
-          BuocXuLy: 'Thẩm định hồ sơ',
-          PhongBan: 'Phòng Đăng ký',
-          NguoiXuLy: 'Trần Thị Mai',
-        },
-        {
-          Operation: 'YeuCauBoSungHoSo',
-          NoiDungYeuCau: 'Bổ sung bản sao hợp đồng chuyển nhượng có công chứng',
-        },
-      ]);
-    }
-    await until('status 5 at the portal', () => codes.every((M) => portal.record(M)?.TrangThaiHoSo === '5'));
-    land.setFaults({ reorder: false });
+    for (const { d } of dossiers) await portal.push(d.MaHoSo);
+    await portal.redeliverLast(death.MaHoSo);
+    await until(
+      'every system entered',
+      () =>
+        land.entries(transfer.MaHoSo) === 1 &&
+        tax!.entries(transfer.MaHoSo) === 1 &&
+        civil!.entries(birthCard.MaHoSo) === 1 &&
+        civil!.entries(death.MaHoSo) === 1 &&
+        bhxh!.entries(death.MaHoSo) === 1 &&
+        doc!.entries(permit.MaHoSo) === 1,
+    );
     await show(
-      'land office moved them on and asked for a supplement (callbacks sent twice and newest first)',
+      'received and entered (the land intake timed out after commit; the death dossier was pushed twice)',
     );
 
-    for (const M of codes)
-      await portal.handInSupplement(M, {
-        NgayTiepNhanBoSung: '20251110090000',
-        NoiDungBoSung: 'Đã nộp bản sao hợp đồng',
-      });
-    await until('supplements recorded', () => codes.every((M) => land.dossiers(M)[0]?.TrangThai === 2));
-    await sleep(500);
-    await show('applicants handed the supplement in at the desk');
+    land.setFaults({ reorder: true, duplicateNext: 2 });
+    land.act(transfer.MaHoSo, [
+      {
+        Operation: 'ChuyenHoSo',
+        BuocXuLy: 'Thẩm định hồ sơ',
+        PhongBan: 'Phòng Đăng ký',
+        NguoiXuLy: 'Trần Thị Mai',
+      },
+    ]);
+    tax!.issueNoticesFor(transfer.MaHoSo, 2);
+    civil!.setStatus(birthCard.MaHoSo, 4);
+    doc!.setStatuses(permit.MaHoSo, [{ StatusCode: '01' }, { StatusCode: '03' }]);
+    await until('tax notices at the portal', () => portal.record(transfer.MaHoSo)?.TrangThaiHoSo === '6');
+    await until(
+      'child card entered at BHXH after the birth was registered',
+      () => bhxh!.entries(birthCard.MaHoSo) === 1,
+    );
+    await sleep(800);
+    land.setFaults({ reorder: false });
+    await show(
+      "land office at work, tax notices issued, birth registered (BHXH got the child's new identity number), permit in review",
+    );
 
-    for (const M of codes) land.finish(M, { TrangThaiKetThuc: 0 });
-    await until('status 9', () => codes.every((M) => portal.record(M)?.TrangThaiHoSo === '9'));
-    await show('land office finished (result documents written into the portal record)');
+    tax!.confirmPayment(transfer.MaHoSo, 'all');
+    bhxh!.setStatus(birthCard.MaHoSo, 4);
+    civil!.setStatus(death.MaHoSo, 4);
+    bhxh!.setStatus(death.MaHoSo, 4);
+    doc!.setStatus(permit.MaHoSo, '06');
+    await until('taxes paid', () => portal.record(transfer.MaHoSo)?.TrangThaiHoSo === '4');
+    land.finish(transfer.MaHoSo, { TrangThaiKetThuc: 0 });
+    await until('all finished', () =>
+      dossiers.every(({ d }) => portal.record(d.MaHoSo)?.TrangThaiHoSo === '9'),
+    );
+    await show('taxes paid, every system finished: 9 everywhere');
 
-    for (const M of codes) await portal.handOverResult(M, '20251125093000');
-    await until('result handed over at land', () => codes.every((M) => land.dossiers(M)[0]?.TrangThai === 8));
-    await show('results handed to the applicants');
+    await portal.handOverResult(transfer.MaHoSo, '20251125093000');
+    await until('result handed over at land', () => land.dossiers(transfer.MaHoSo)[0]?.TrangThai === 8);
+    await show('land result handed to the applicant at the desk (the land registry is told)');
 
-    console.log('\nPortal status history (no step back, no duplicate progress row):');
-    for (const M of codes) {
-      const history = portal.statuses(M).filter((s, i, a) => i === 0 || a[i - 1] !== s);
+    console.log('\nPortal status history (never a step back, never a progress row twice):');
+    for (const { d } of dossiers) {
+      const history = portal.statuses(d.MaHoSo).filter((s, i, a) => i === 0 || a[i - 1] !== s);
       console.log(
-        `  ${M}: ${history.join(' → ')}   progress rows: ${portal.progress(M).length}, duplicates: ${portal.duplicateProgressRows(M).length}`,
+        `  ${d.MaHoSo}: ${history.join(' → ').padEnd(26)} rows ${portal.progress(d.MaHoSo).length}, duplicate rows ${portal.duplicateProgressRows(d.MaHoSo).length}`,
       );
     }
     console.log(
-      `\nLand dossiers per code: ${codes.map((M) => land.entries(M)).join(', ')} (exactly one each)`,
+      `\nEach system holds exactly one entry per dossier routed to it. Dossier API: GET ${gateway.url}/v1/dossiers/{MaHoSo} with X-MotCua-Key.`,
     );
-    console.log(`Dossier API: GET ${gateway.url}/v1/dossiers/${codes[1]} with X-MotCua-Key`);
   } finally {
     await gateway.stop();
-    await land.close();
-    await portal.close();
+    await world.close();
     const r = new Redis(redisUrl);
-    const keys = [...(await r.keys(`${prefix}:*`)), ...(await r.keys(`${prefix}-bull:*`))];
-    if (keys.length > 0) await r.del(...keys);
+    for (const pattern of [`${prefix}:*`, `${prefix}-bull:*`]) {
+      const keys = await r.keys(pattern);
+      if (keys.length > 0) await r.del(...keys);
+    }
     r.disconnect();
   }
 }

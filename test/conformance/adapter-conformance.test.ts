@@ -251,7 +251,9 @@ describe.each(FIXTURES)('Adapter conformance: $system', (fx) => {
     changeStatus(record.MaHoSo);
     const after = await poll(before.nextCursor);
     expect(after.rejects).toEqual([]);
-    const changed = after.events.filter((e) => e.MaHoSo === record.MaHoSo && !ids(before).includes(e.eventId));
+    const changed = after.events.filter(
+      (e) => e.MaHoSo === record.MaHoSo && !ids(before).includes(e.eventId),
+    );
     expect(changed.length, 'an event for the status change').toBeGreaterThan(0);
     for (const e of changed) {
       expect(e.system).toBe(fx.system);

@@ -39,7 +39,9 @@ import {
  * `setFaults` takes them under the same names (the land simulator too: its own
  * `failAfterCommitNext` is an extra, not a replacement).
  */
-export type SharedFaults = Partial<Pick<FaultSettings, 'down' | 'failNext' | 'failStatus' | 'dropAfterCommitNext'>>;
+export type SharedFaults = Partial<
+  Pick<FaultSettings, 'down' | 'failNext' | 'failStatus' | 'dropAfterCommitNext'>
+>;
 
 /** The switches back to "healthy", applied after every check. */
 export const NO_FAULTS: Required<SharedFaults> = {
@@ -146,7 +148,7 @@ export const FIXTURES: ConformanceFixture[] = [
     withoutBlock: (m) => without(taxOnlyDossier(m), 'Thue'),
     healthBlindToDown:
       'tax.md defines no query or status operation, so TaxTransport.probe() GETs "/" and counts any answer below 500 as up; ' +
-      "the tax simulator's fault switches (down included) guard only /api/thue/*, so \"/\" answers 404 while down. " +
+      'the tax simulator\'s fault switches (down included) guard only /api/thue/*, so "/" answers 404 while down. ' +
       'A real outage (refused connection, 5xx) is detected.',
     async start() {
       const sim = createTaxSimulator({
@@ -210,7 +212,11 @@ export const FIXTURES: ConformanceFixture[] = [
     example: documentDossier,
     withoutBlock: (m) => without(documentDossier(m), 'VanBan'),
     async start() {
-      const sim = createDocumentSimulator({ consumerKey: DOC_KEY, consumerSecret: DOC_SECRET, quotaPerSecond: 0 });
+      const sim = createDocumentSimulator({
+        consumerKey: DOC_KEY,
+        consumerSecret: DOC_SECRET,
+        quotaPerSecond: 0,
+      });
       const baseUrl = await sim.start();
       const adapter = new DocumentAdapter({
         baseUrl,
