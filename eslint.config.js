@@ -17,7 +17,10 @@ export default tseslint.config(
   {
     files: ['adapters/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'express', message: 'adapters never import express (GUIDE.md §5)' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'express', message: 'adapters never import express (GUIDE.md §5)' }] },
+      ],
     },
   },
 );

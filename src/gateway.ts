@@ -68,7 +68,9 @@ export class Gateway {
     this.systems = buildAdapters(config, this.log);
     this.adapters = new Map([...this.systems].map(([id, s]) => [id, s.adapter]));
     const systems = [...this.adapters.keys()];
-    this.queues = new Queues(config, this.bull, systems);
+    this.queues = new Queues(config, this.bull, systems, (err) =>
+      this.log.warn({ err }, 'queue connection error'),
+    );
     this.breakers = new Breakers(config, systems, this.log);
     this.sink = new EventSink({
       store: this.store,

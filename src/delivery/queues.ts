@@ -34,6 +34,7 @@ export class Queues {
     readonly config: GatewayConfig,
     connection: Redis,
     readonly systems: readonly SystemId[],
+    onError?: (err: Error) => void,
   ) {
     this.bullPrefix = `${config.redis.prefix}-bull`;
     for (const s of systems) {
@@ -44,6 +45,9 @@ export class Queues {
     }
     this.sync = new Queue<SyncJob>(Queues.syncQueueName(), { connection, prefix: this.bullPrefix });
     this.poll = new Queue<PollJob>(Queues.pollQueueName(), { connection, prefix: this.bullPrefix });
+    // A Redis outage surfaces in the calls that fail (intake answers 503); the queues' own 'error'
+    // events would otherwise be unhandled and printed or crash the process.
+    for (const q of this.all()) q.on('error', (err) => onError?.(err));
   }
 
   static deliveryQueueName(system: SystemId): string {
