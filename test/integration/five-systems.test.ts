@@ -94,6 +94,43 @@ describe('social insurance (SOAP, callbacks)', () => {
   });
 });
 
+describe('reordered and repeated status events', () => {
+  it("When BHXH sends a dossier's callbacks newest first and some twice, then the portal gets them once each, in the order they happened", async () => {
+    const { bhxh, portal } = stack;
+    const M = nextCode('MTR');
+    await push(funeralOnlyDossier(M));
+    await waitFor('NopHoSo', () => bhxh!.entries(M) === 1);
+    await waitFor('reception callback applied', () => portal.progress(M).length >= 1);
+    bhxh!.reorderCallbacks(true);
+    bhxh!.duplicateNextCallbacks(3);
+    bhxh!.emitBatch(M, [
+      { trangThai: 3, ghiChu: 'Bổ sung giấy chứng tử' },
+      { trangThai: 2 },
+      { trangThai: 4 },
+    ]);
+    await waitFor('9 at the portal', () => portalStatus(M) === '9', 20_000);
+    bhxh!.reorderCallbacks(false);
+    await sleep(800);
+    const rows = portal.progress(M).map((r) => r.TrangThai);
+    expect(rows.slice(-3)).toEqual(['5', '4', '9']);
+    assertCleanHistory(M);
+  });
+
+  it('When document statuses sit in the inbox newest first and repeated, then the portal gets each once, in order', async () => {
+    const { doc, portal } = stack;
+    const M = nextCode('GPR');
+    await push(documentDossier(M));
+    await waitFor('guivanban', () => doc!.entries(M) === 1);
+    doc!.setFaults({ reorderStatuses: true, duplicateStatusNext: 2 });
+    doc!.setStatuses(M, [{ StatusCode: '01' }, { StatusCode: '03' }, { StatusCode: '06' }]);
+    await waitFor('9 at the portal', () => portalStatus(M) === '9', 20_000);
+    doc!.setFaults({ reorderStatuses: false });
+    await sleep(800);
+    expect(portal.progress(M).map((r) => r.TrangThai)).toEqual(['4', '4', '9']);
+    assertCleanHistory(M);
+  });
+});
+
 describe('tax (XML pushes)', () => {
   it('When notices are pushed and then paid, then the dossier goes to 6 and back to 4, each notice applied once', async () => {
     const { tax } = stack;
@@ -165,6 +202,28 @@ describe('interconnected procedure groups', () => {
     expect(land.entries(M)).toBe(1);
     expect(tax!.entries(M)).toBe(1);
     expect(stack.doc!.entries(M)).toBe(0);
+    assertCleanHistory(M);
+  });
+
+  it('When a land-use right transfer also carries a document to issue, then land, tax and document management are each entered once', async () => {
+    const { land, tax, doc } = stack;
+    const M = nextCode('CN3');
+    const d = landDossier(M);
+    d.VanBan = {
+      TrichYeu: `Văn bản chuyển hồ sơ chuyển nhượng quyền sử dụng đất thửa số 125 (hồ sơ ${M})`,
+      NoiNhan: [{ MaDonVi: '000.12.12.H40', TenDonVi: 'Văn phòng đăng ký đất đai tỉnh Nghệ An' }],
+    };
+    await push(d);
+    await waitFor(
+      'three systems entered',
+      () => land.entries(M) === 1 && tax!.entries(M) === 1 && doc!.entries(M) === 1,
+    );
+    doc!.setStatus(M, '06');
+    land.finish(M, { TrangThaiKetThuc: 0 });
+    await waitFor('9 (land is the completing system)', () => portalStatus(M) === '9');
+    await stack.portal.redeliverLast(M);
+    await sleep(500);
+    expect([land.entries(M), tax!.entries(M), doc!.entries(M)]).toEqual([1, 1, 1]);
     assertCleanHistory(M);
   });
 
