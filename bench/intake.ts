@@ -1,0 +1,382 @@
+/**
+ * Intake throughput and latency of `POST /v1/portal/feed`, beside a baseline measured in the same run.
+ *
+ *   npx tsx bench/intake.ts [--smoke] [--fanout 3] [--duration 10] [--warmup 2] [--connections 16]
+ *
+ * The parent process is the load generator (autocannon). It forks this same file with `--serve`:
+ * the child runs the simulators, a gateway in mode 'api' (no workers: only intake is measured) and
+ * the baseline — a bare express 5 app that parses the JSON and adds one BullMQ job per system taking
+ * part — so the servers and the load generator do not share one event loop. Every request carries a
+ * distinct valid dossier (the spec's feed-land-tax.json under a new MaHoSo).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import express from 'express';
+import { Redis } from 'ioredis';
+import { parseConfig } from '../src/config/config.js';
+import { Gateway } from '../src/gateway.js';
+import type { SystemId } from '../src/domain/system-event.js';
+import { createDocumentSimulator } from '../src/simulators/document/index.js';
+import { createLandSimulator } from '../src/simulators/land/index.js';
+import { createPortalSimulator } from '../src/simulators/portal/index.js';
+import { createTaxSimulator } from '../src/simulators/tax/index.js';
+import {
+  BENCH_ENV,
+  DOC_KEY,
+  DOC_SECRET,
+  FEED_KEY,
+  LAND_KEY,
+  PORTAL_PASSWORD,
+  PORTAL_USER,
+  REDIS_URL,
+  TAX_KEY,
+  benchPrefix,
+  bodyMaker,
+  codeMaker,
+  dropPrefixes,
+  flag,
+  fmt,
+  landFeed,
+  landTaxDocumentFeed,
+  numArg,
+  ratio,
+  rawConfig,
+  readSecretFile,
+  redisCommandsProcessed,
+} from './common.js';
+
+interface ServeOptions {
+  fanout: number;
+}
+type ToChild = { type: 'stop' };
+type FromChild =
+  | { type: 'ready'; gatewayUrl: string; baselineUrl: string; systems: SystemId[] }
+  | {
+      type: 'stopped';
+      gatewayDossiers: number;
+      gatewayJobs: Record<string, number>;
+      baselineJobs: Record<string, number>;
+      keysDeleted: number;
+    }
+  | { type: 'error'; message: string };
+
+const smoke = flag('--smoke');
+const FEED_PATH = '/v1/portal/feed';
+
+// ------------------------------------------------------------------ child: the servers
+
+async function queuedJobs(queues: readonly Queue[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const q of queues) {
+    const c = await q.getJobCounts('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed');
+    out[q.name] = Object.values(c).reduce((a, b) => a + b, 0);
+  }
+  return out;
+}
+
+const gwPrefix = benchPrefix('intake-gw');
+const basePrefix = benchPrefix('intake-base');
+
+function send(m: FromChild): void {
+  if (process.connected) process.send?.(m);
+}
+
+/**
+ * Job counts once they stopped moving: autocannon ends a timed run with requests still in flight,
+ * which the servers finish (store, then enqueue) after the client has gone.
+ */
+async function settledJobs(queues: readonly Queue[]): Promise<Record<string, number>> {
+  let last = await queuedJobs(queues);
+  for (let i = 0; i < 25; i += 1) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await queuedJobs(queues);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function serve(opts: ServeOptions): Promise<void> {
+  const land = createLandSimulator({ apiKey: LAND_KEY });
+  const portal = createPortalSimulator({
+    username: PORTAL_USER,
+    password: PORTAL_PASSWORD,
+    feedKey: FEED_KEY,
+  });
+  const fan = opts.fanout >= 3;
+  const tax = fan
+    ? createTaxSimulator({ securityKey: TAX_KEY, pushSecurityKey: TAX_KEY, unitCodes: ['H40.22'] })
+    : null;
+  const doc = fan
+    ? createDocumentSimulator({ consumerKey: DOC_KEY, consumerSecret: DOC_SECRET, quotaPerSecond: 0 })
+    : null;
+  const urls = {
+    land: await land.start(),
+    portal: await portal.start(),
+    ...(tax ? { tax: await tax.start() } : {}),
+    ...(doc ? { document: await doc.start() } : {}),
+  };
+  const config = parseConfig(rawConfig({ prefix: gwPrefix, urls }), {
+    env: BENCH_ENV,
+    readFile: readSecretFile,
+  });
+  const gateway = new Gateway(config, 'api');
+  await gateway.start();
+  const systems: SystemId[] = fan ? ['land', 'tax', 'document'] : ['land'];
+
+  // Baseline: parse the JSON, add one job per system taking part (own prefix, same Redis).
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = systems.map(
+    (s) =>
+      new Queue<{ MaHoSo: string; system: SystemId }>(`deliver-${s}`, {
+        connection,
+        prefix: `${basePrefix}-bull`,
+      }),
+  );
+  const app = express();
+  app.post(FEED_PATH, express.json({ limit: config.http.bodyLimitBytes }), async (req, res) => {
+    const body = req.body as { data?: Array<{ MaHoSo?: string }> };
+    const M = String(body.data?.[0]?.MaHoSo);
+    await Promise.all(
+      queues.map((q, i) =>
+        q.add(
+          'deliver',
+          { MaHoSo: M, system: systems[i]! },
+          { jobId: `${M}~${systems[i]!}~tiepnhan`, removeOnFail: false },
+        ),
+      ),
+    );
+    res.status(202).json({ MaHoSo: M, duplicate: false });
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const baselineUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+    const gatewayJobs = await settledJobs([...gateway.queues.delivery.values()] as Queue[]);
+    const baselineJobs = await settledJobs(queues as Queue[]);
+    const gatewayDossiers = await connection.zcard(gateway.keys.allDossiers());
+    await gateway.stop();
+    await Promise.all(queues.map((q) => q.close()));
+    await connection.quit();
+    await Promise.all([land.close(), portal.close(), tax?.close(), doc?.close()]);
+    const keysDeleted = await dropPrefixes([gwPrefix, basePrefix]);
+    send({ type: 'stopped', gatewayDossiers, gatewayJobs, baselineJobs, keysDeleted });
+    if (process.connected) process.disconnect();
+  };
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'stop') void stop();
+  });
+  process.on('disconnect', () => void stop()); // the parent went away: clean up anyway
+  send({ type: 'ready', gatewayUrl: gateway.url ?? '', baselineUrl, systems });
+}
+
+// ------------------------------------------------------------------ parent: the load
+
+interface RunFigures {
+  label: string;
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  created: number;
+  redisCommands: number;
+}
+
+async function load(
+  url: string,
+  label: string,
+  nextBody: () => string,
+  how: { connections: number; duration?: number; amount?: number },
+): Promise<RunFigures> {
+  let created = 0;
+  let lastResponse = 0;
+  const before = await redisCommandsProcessed();
+  const t0 = performance.now();
+  const r = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}${FEED_PATH}`,
+        connections: how.connections,
+        ...(how.amount ? { amount: how.amount } : { duration: how.duration ?? 10 }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-motcua-key': FEED_KEY },
+        requests: [
+          { method: 'POST', path: FEED_PATH, setupRequest: (req) => ({ ...req, body: nextBody() }) },
+        ],
+      },
+      (err: unknown, result: autocannon.Result) => {
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(result);
+      },
+    );
+    instance.on('response', (_c: autocannon.Client, status: number) => {
+      if (status === 202) created += 1;
+      lastResponse = performance.now();
+    });
+  });
+  return {
+    label,
+    requests: r.requests.total,
+    // From the start to the last response (autocannon's own duration is rounded to its 1 s ticks).
+    rps: r['2xx'] / Math.max(0.001, (lastResponse - t0) / 1000),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    created,
+    redisCommands: ((await redisCommandsProcessed()) - before) / Math.max(1, r.requests.total),
+  };
+}
+
+function line(f: RunFigures): string {
+  return (
+    `${f.label.padEnd(48)}: ${fmt(f.rps).padStart(6)} req/s  p50 ${fmt(f.p50, 1)} ms  p99 ${fmt(f.p99, 1)} ms  ` +
+    `non-2xx ${f.non2xx}  errors ${f.errors}  redis cmds/req ${fmt(f.redisCommands, 1)}  ` +
+    `(${fmt(f.requests)} requests, ${fmt(f.created)} answered 202)`
+  );
+}
+
+function waitFor<T extends FromChild['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<FromChild, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (m: FromChild): void => {
+      if (m.type === type) {
+        done();
+        resolve(m as Extract<FromChild, { type: T }>);
+      } else if (m.type === 'error') {
+        done();
+        reject(new Error(`server child: ${m.message}`));
+      }
+    };
+    const onExit = (code: number | null): void => {
+      done();
+      reject(new Error(`server child exited (${String(code)}) before '${type}'`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`server child: no '${type}' within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+async function main(): Promise<void> {
+  const fanout = numArg('--fanout', 1);
+  if (fanout !== 1 && fanout !== 3) throw new Error('--fanout: 1 (land) or 3 (land, tax, document)');
+  const connections = numArg('--connections', smoke ? 4 : 16);
+  const duration = numArg('--duration', 10);
+  const warmup = numArg('--warmup', smoke ? 0 : 2);
+  const amount = smoke ? 60 : 0;
+
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify({ fanout })], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let figures: RunFigures[] = [];
+  try {
+    const ready = await waitFor(child, 'ready', 30_000);
+    const env = fanout === 3 ? landTaxDocumentFeed() : landFeed();
+    const nextBody = bodyMaker(env, codeMaker(fanout === 3 ? 'BF' : 'BI'));
+    const how = amount ? { connections, amount } : { connections, duration };
+    console.log(
+      `intake: ${ready.systems.length} system(s) (${ready.systems.join(', ')}), MaTTHC ${env.data[0]!.MaTTHC}, ` +
+        `${connections} connections, ` +
+        (amount
+          ? `${amount} requests per run (smoke)`
+          : `${duration} s per run after a ${warmup} s warm-up`) +
+        `, body ${fmt(Buffer.byteLength(nextBody()) / 1024, 1)} kB, every request a new MaHoSo`,
+    );
+    if (warmup > 0) {
+      await load(ready.baselineUrl, 'warm-up', nextBody, { connections, duration: warmup });
+      await load(ready.gatewayUrl, 'warm-up', nextBody, { connections, duration: warmup });
+    }
+    const n = ready.systems.length;
+    const base = await load(
+      ready.baselineUrl,
+      `baseline  bare express 5 + JSON + ${n} BullMQ add${n > 1 ? 's' : ''}`,
+      nextBody,
+      how,
+    );
+    console.log(line(base));
+    const gw = await load(ready.gatewayUrl, `gateway   POST ${FEED_PATH} (mode api)`, nextBody, how);
+    console.log(line(gw));
+    console.log(
+      `ratio gateway/baseline: throughput ${ratio(gw.rps, base.rps)}, ` +
+        `p50 latency ${ratio(gw.p50, base.p50)}, p99 latency ${ratio(gw.p99, base.p99)}`,
+    );
+    figures = [base, gw];
+  } finally {
+    // Always stop the child: it closes its servers and removes its Redis keys.
+    if (child.connected) {
+      child.send({ type: 'stop' } satisfies ToChild);
+      const stopped = await waitFor(child, 'stopped', 30_000).catch((err: unknown) => {
+        console.error(err);
+        return null;
+      });
+      if (stopped) {
+        const jobs = (r: Record<string, number>): string =>
+          Object.entries(r)
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(', ');
+        const perQueue = Object.values(stopped.gatewayJobs);
+        const even = perQueue.every((v) => v === stopped.gatewayDossiers);
+        console.log(
+          `gateway: ${fmt(stopped.gatewayDossiers)} dossiers stored, jobs ${jobs(stopped.gatewayJobs)} ` +
+            `(${even ? 'one per dossier and system' : 'NOT one per dossier and system'}); ` +
+            `baseline jobs ${jobs(stopped.baselineJobs)} (warm-up included)`,
+        );
+        if (!even) process.exitCode = 1;
+        console.log(`redis keys removed: ${fmt(stopped.keysDeleted)}`);
+      }
+    }
+    const timer = setTimeout(() => child.kill(), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  const bad = figures.filter((f) => f.non2xx > 0 || f.errors > 0 || f.created !== f.requests);
+  if (bad.length > 0) {
+    console.error(
+      `FAILED: ${bad.map((f) => f.label.trim()).join('; ')}: non-2xx, errors, or answers other than 202`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+if (flag('--serve')) {
+  const i = process.argv.indexOf('--serve');
+  serve(JSON.parse(process.argv[i + 1] ?? '{}') as ServeOptions).catch(async (err: unknown) => {
+    send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    await dropPrefixes([gwPrefix, basePrefix]).catch(() => undefined);
+    process.exit(1); // a failed start may leave servers open: nothing else would end this child
+  });
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
