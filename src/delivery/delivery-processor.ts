@@ -5,7 +5,7 @@ import type { AttemptRecord } from '../domain/delivery.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { DossierStore } from '../store/dossier-store.js';
-import { nowIso, TIMELINE_CAP } from '../store/dossier-store.js';
+import { indexDeliveryState, nowIso, TIMELINE_CAP } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
 import type { Breakers } from './breakers.js';
 import type { DeliveryJob, Queues } from './queues.js';
@@ -111,7 +111,11 @@ export class DeliveryProcessor {
           return 'adopted';
         }
       }
-      await redis.hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
+      const starting = redis
+        .multi()
+        .hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
+      indexDeliveryState(starting, keys, data.deliveryId, 'delivering');
+      await starting.exec();
       const result = await this.d.breakers.fire(data.system, () => adapter.deliver(ctx));
       await this.succeed(
         data,
@@ -127,7 +131,6 @@ export class DeliveryProcessor {
       if (err instanceof DelayedError) throw err;
       const open = (err as { code?: string }).code === 'EOPENBREAKER';
       if (open) {
-        await redis.hset(dKey, { state: 'queued', updatedAt: nowIso() });
         await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
       }
       if (err instanceof GatewayError && err.code === 'GW_ERR_DELIVERY_PREREQUISITE') {
@@ -160,6 +163,7 @@ export class DeliveryProcessor {
         updatedAt: nowIso(),
       };
       const multi = redis.multi().hset(dKey, fields);
+      indexDeliveryState(multi, keys, data.deliveryId, state);
       if (g.outcome === 'not-applied') multi.hdel(dKey, 'inflightSince');
       if (state !== 'retrying') {
         const tk = keys.timeline(data.MaHoSo);
@@ -179,7 +183,9 @@ export class DeliveryProcessor {
       if (g.code === 'GW_ERR_SYSTEM_RATE_LIMITED') {
         const ms = Math.max(1, (g.retryAfterSeconds ?? 1) * 1000);
         log.warn({ retryAfterMs: ms }, 'system rate-limited us; the queue waits');
-        await redis.hset(dKey, { state: 'queued' });
+        const waiting = redis.multi().hset(dKey, { state: 'queued' });
+        indexDeliveryState(waiting, keys, data.deliveryId, 'queued');
+        await waiting.exec();
         await worker.rateLimit(ms);
         throw Worker.RateLimitError();
       }
@@ -197,11 +203,13 @@ export class DeliveryProcessor {
     why: string,
     code = 'GW_ERR_SYSTEM_BREAKER_OPEN',
   ): Promise<never> {
-    await this.d.redis.hset(this.d.keys.delivery(job.data.deliveryId, job.data.MaHoSo), {
+    const multi = this.d.redis.multi().hset(this.d.keys.delivery(job.data.deliveryId, job.data.MaHoSo), {
       state: 'queued',
       lastError: JSON.stringify({ code, message: why }),
       updatedAt: nowIso(),
     });
+    indexDeliveryState(multi, this.d.keys, job.data.deliveryId, 'queued');
+    await multi.exec();
     await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError(why);
   }
@@ -225,6 +233,7 @@ export class DeliveryProcessor {
     };
     if (externalId) fields.externalId = externalId;
     multi.hset(dKey, fields);
+    indexDeliveryState(multi, keys, data.deliveryId, 'delivered');
     multi.hdel(dKey, 'inflightSince', 'lastError');
     multi.rpush(
       keys.attempts(data.deliveryId, data.MaHoSo),

@@ -56,6 +56,31 @@ export interface IntakeOutcome {
 }
 
 export const TIMELINE_CAP = 500;
+
+export const DELIVERY_STATES: readonly DeliveryState[] = [
+  'queued',
+  'delivering',
+  'retrying',
+  'delivered',
+  'failed',
+  'dead',
+];
+
+/**
+ * Adds to `multi` the index updates of a delivery entering `state`: it leaves every other state's
+ * sorted set and enters this one, scored by now. Always in the same MULTI as the state itself.
+ */
+export function indexDeliveryState(
+  multi: ChainableCommander,
+  keys: Keys,
+  deliveryId: string,
+  state: DeliveryState,
+): void {
+  for (const s of DELIVERY_STATES) {
+    if (s === state) multi.zadd(keys.deliveriesInState(s), Date.now(), deliveryId);
+    else multi.zrem(keys.deliveriesInState(s), deliveryId);
+  }
+}
 export const REJECTED_CAP = 20;
 export const EVENT_TTL_SECONDS = 400 * 24 * 3600;
 
@@ -207,6 +232,7 @@ export class DossierStore {
           seq: String(seq),
         });
         multi.zadd(this.keys.deliveries(v.MaHoSo), seq, p.id);
+        indexDeliveryState(multi, this.keys, p.id, 'queued');
         multi.rpush(this.keys.chain(v.MaHoSo, p.system), p.id);
         multi.sadd(this.keys.pendingChains(), `${v.MaHoSo}|${p.system}`);
       }

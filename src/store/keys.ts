@@ -80,6 +80,10 @@ export class Keys {
   pendingChains(): string {
     return `${this.prefix}:idx:chains`;
   }
+  /** Sorted set per delivery state: delivery ids by the time they entered that state (admin listings). */
+  deliveriesInState(state: string): string {
+    return `${this.prefix}:idx:dl:${state}`;
+  }
   /** Sorted set: every dossier by reception time. */
   allDossiers(): string {
     return `${this.prefix}:idx:dossiers`;

@@ -49,6 +49,12 @@ describe('delivery engine edges', () => {
     expect(await job?.getState()).toBe('failed');
     expect(job?.attemptsMade).toBe(3);
     expect(land.entries(M)).toBe(0);
+    // The admin index lists it under 'dead' only.
+    const r = gateway!.store.redis;
+    expect(await r.zscore(gateway!.keys.deliveriesInState('dead'), d!.id)).not.toBeNull();
+    for (const other of ['queued', 'delivering', 'retrying', 'delivered', 'failed']) {
+      expect(await r.zscore(gateway!.keys.deliveriesInState(other), d!.id)).toBeNull();
+    }
     const view = (await (
       await fetch(`${stack.gatewayUrl}/v1/dossiers/${M}`, {
         headers: { Authorization: `Bearer ${OPERATOR_TOKEN}` },
