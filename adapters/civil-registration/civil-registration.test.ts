@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryContext, PollContext } from '../../src/adapters/adapter.js';
+import { OAuthTokenCache } from '../../src/adapters/oauth-token-cache.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -11,7 +12,6 @@ import type {
   CivilRegistrationSimulatorOptions,
 } from '../../src/simulators/civil-registration/index.js';
 import { CivilRegistrationAdapter, type CivilRegistrationAdapterOptions } from './index.js';
-import { TokenCache } from './token-cache.js';
 
 const EXAMPLES = new URL('../../../shared/specs/examples/', import.meta.url);
 const example = (name: string): string => readFileSync(new URL(name, EXAMPLES), 'utf8');
@@ -448,13 +448,13 @@ describe('civil registration adapter: mapping and errors (nock)', () => {
   it('When the cached token nears expiry, then it is renewed before it expires, once for concurrent callers', async () => {
     let t = 0;
     let issued = 0;
-    const cache = new TokenCache(
+    const cache = new OAuthTokenCache(
       async () => {
         issued += 1;
         await new Promise((r) => setTimeout(r, 5));
         return { accessToken: `t${issued}`, expiresInSeconds: 300 };
       },
-      () => t,
+      { refreshMarginMs: 30_000, now: () => t },
     );
     expect(await Promise.all([cache.get(), cache.get(), cache.get()])).toEqual(['t1', 't1', 't1']);
     t = 269_000;

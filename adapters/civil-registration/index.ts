@@ -9,9 +9,12 @@ import type {
   PollContext,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
+import { probeHealth } from '../../src/adapters/health-probe.js';
+import { mappingProblems, mapOrReject } from '../../src/adapters/mapping-errors.js';
+import { onePerDossier } from '../../src/adapters/plan-rules.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { applyMapping, MappingError } from '../../src/mapping/template.js';
+import { applyMapping } from '../../src/mapping/template.js';
 import { loadCivilRegistrationMapping, type CivilRegistrationMappingFile } from './mapping.js';
 import { CivilPoller } from './poller.js';
 import { CivilRegistrationTransport } from './transport.js';
@@ -37,9 +40,6 @@ export interface CivilRegistrationAdapterOptions {
   /** 7-day windows read in one poll when catching up. Default 10. */
   pollMaxWindows?: number;
 }
-
-/** Portal statuses that, seen first, mean the dossier will never be handled (refused, withdrawn, stopped). */
-const TERMINAL_AT_FIRST_SIGHT = new Set(['3', '7', '8']);
 
 /** `yyyyMMddHHmmss` → `yyyyMMdd`, to compare dates. */
 const day = (s: string | undefined): string => (s ?? '').slice(0, 8);
@@ -84,9 +84,8 @@ export class CivilRegistrationAdapter implements SystemAdapter {
    * One submission per dossier, named by intent: a redelivered or later version maps onto the same
    * delivery. The system has no supplement or result-handover call (§4.2), so nothing else is sent.
    */
-  plan({ previous, current }: DossierChange): PlannedOperation[] {
-    if (previous === null && TERMINAL_AT_FIRST_SIGHT.has(current.TrangThaiHoSo)) return [];
-    return [{ operation: 'NhanDKHT', intentKey: 'NhanDKHT' }];
+  plan(change: DossierChange): PlannedOperation[] {
+    return onePerDossier(change, 'NhanDKHT');
   }
 
   requirements(record: DossierRecord): Array<{ path: string; message: string }> {
@@ -116,14 +115,7 @@ export class CivilRegistrationAdapter implements SystemAdapter {
       }
     }
     if (out.length > 0) return out;
-    try {
-      this.requestBody(record);
-    } catch (err) {
-      if (err instanceof MappingError)
-        out.push({ path: '/HoTich', message: `cannot be mapped for civil registration: ${err.message}` });
-      else throw err;
-    }
-    return out;
+    return mappingProblems('civil registration', () => this.requestBody(record), { at: '/HoTich' });
   }
 
   /** The `<hoTich>` document for a record (§3.1); throws MappingError when a value cannot be converted. */
@@ -142,16 +134,7 @@ export class CivilRegistrationAdapter implements SystemAdapter {
         message: `civil-registration: unknown operation ${ctx.operation}`,
       });
     }
-    let xml: string;
-    try {
-      xml = this.requestXml(ctx.record);
-    } catch (err) {
-      if (!(err instanceof MappingError)) throw err;
-      throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
-        message: `civil-registration NhanDKHT: the dossier cannot be mapped: ${err.message}`,
-        details: { mapping: err.path },
-      });
-    }
+    const xml = mapOrReject('civil-registration NhanDKHT', () => this.requestXml(ctx.record));
     const ketQua = await this.transport.nhanDKHT(xml, ctx.signal);
     const so = textOf(ketQua, 'soHoSoHoTich');
     const result: DeliveryResult = {};
@@ -176,12 +159,7 @@ export class CivilRegistrationAdapter implements SystemAdapter {
   }
 
   /** A token and a read of a code that cannot exist: `maLoi` 4 proves the whole path works. */
-  async health(): Promise<AdapterHealth> {
-    try {
-      await this.transport.layKetQua('HEALTHCHECK-0');
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: (err as Error).message };
-    }
+  health(): Promise<AdapterHealth> {
+    return probeHealth(() => this.transport.layKetQua('HEALTHCHECK-0'));
   }
 }

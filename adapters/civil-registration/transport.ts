@@ -2,10 +2,11 @@ import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axi
 import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { OAuthTokenCache, type IssuedToken } from '../../src/adapters/oauth-token-cache.js';
+import { RequestPacer } from '../../src/adapters/request-pacer.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { RequestSpacer } from './request-spacer.js';
-import { TokenCache, type IssuedToken } from './token-cache.js';
-import { MAX_XML_BYTES, parseXmlDocument, textOf, XmlRefused, type XmlObject } from './xml.js';
+import { MAX_XML_BYTES, XmlRefused } from '../../src/xml/safe-xml.js';
+import { parseXmlDocument, textOf, type XmlObject } from './xml.js';
 
 export interface CivilRegistrationTransportOptions {
   baseUrl: string;
@@ -14,6 +15,16 @@ export interface CivilRegistrationTransportOptions {
   timeoutMs: number;
   maxRequestsPerSecond: number;
 }
+
+/** §2: tokens live 300 s; renew this long before expiry (at most a tenth of the lifetime). */
+const CIVIL_TOKEN_MARGIN_MS = 30_000;
+
+/**
+ * §1 allows 10 requests per second per client_id over every `/api/hotich/*` endpoint together.
+ * Requests are spaced evenly, not burst, so the server's sliding one-second window never sees more
+ * than the limit; the 10 % margin absorbs the jitter between when we send and when it counts.
+ */
+const CIVIL_SPACING_MARGIN = 1.1;
 
 /** A `<ketQua>` answer whose `maLoi` the caller handles (the others are errors, see below). */
 export type KetQua = XmlObject;
@@ -33,8 +44,8 @@ const DOCUMENTED_LIFETIME_S = 300;
  */
 export class CivilRegistrationTransport {
   private readonly http: AxiosInstance;
-  private readonly tokens: TokenCache;
-  private readonly spacer: RequestSpacer;
+  private readonly tokens: OAuthTokenCache;
+  private readonly pacer: RequestPacer;
 
   constructor(private readonly options: CivilRegistrationTransportOptions) {
     this.http = axios.create({
@@ -50,8 +61,8 @@ export class CivilRegistrationTransport {
       validateStatus: (s) => s >= 200 && s < 300,
       transitional: { clarifyTimeoutError: true },
     });
-    this.tokens = new TokenCache(() => this.requestToken());
-    this.spacer = new RequestSpacer(options.maxRequestsPerSecond);
+    this.tokens = new OAuthTokenCache(() => this.requestToken(), { refreshMarginMs: CIVIL_TOKEN_MARGIN_MS });
+    this.pacer = RequestPacer.evenlySpaced(options.maxRequestsPerSecond, CIVIL_SPACING_MARGIN);
   }
 
   /** `POST /api/hotich/NhanDKHT`: resolves for `maLoi` 0 (new) and 2 (already received). */
@@ -102,7 +113,7 @@ export class CivilRegistrationTransport {
   ): Promise<KetQua> {
     for (let resent = false; ; resent = true) {
       const token = await this.tokens.get();
-      await this.spacer.take();
+      await this.pacer.take();
       let body: unknown;
       try {
         body = (await send(token)).data;
@@ -116,7 +127,7 @@ export class CivilRegistrationTransport {
       }
       let ketQua: KetQua;
       try {
-        ketQua = await parseXmlDocument(typeof body === 'string' ? body : '', 'ketQua');
+        ketQua = parseXmlDocument(typeof body === 'string' ? body : '', 'ketQua');
       } catch (err) {
         throw civilError(operation, { kind: 'unreadable', err });
       }

@@ -1,17 +1,11 @@
-import xml2js from 'xml2js';
+import { buildXml } from '../../src/xml/build-xml.js';
+import { parseXml, XmlRefused } from '../../src/xml/safe-xml.js';
 
 /**
  * The XML bodies of `/api/hotich/*` (civil-registration.md §1): UTF-8, no namespace, no attributes.
- *
- * @remarks Responses come from outside, so parsing is hardened: the size is capped, any DOCTYPE or
- * ENTITY declaration is refused before the parser sees the text (no DTD, no entity expansion,
- * nothing fetched), and xml2js runs in strict mode. Text is kept exactly as received (no trim).
+ * Answers come from outside, so they are read by the hardened reader of src/xml (size cap, no DTD,
+ * strict parser); text is kept exactly as received (no trim).
  */
-export const MAX_XML_BYTES = 1024 * 1024;
-
-export class XmlRefused extends Error {
-  override name = 'XmlRefused';
-}
 
 /** A parsed element: text for a leaf, named children otherwise (repeated children as an array). */
 export type XmlValue = string | XmlObject | XmlValue[];
@@ -19,31 +13,13 @@ export interface XmlObject {
   [name: string]: XmlValue;
 }
 
-/** Parses a response document and returns the content of its root, which must be `root`. */
-export async function parseXmlDocument(text: string, root: string): Promise<XmlObject> {
-  if (Buffer.byteLength(text, 'utf8') > MAX_XML_BYTES)
-    throw new XmlRefused(`larger than ${MAX_XML_BYTES} bytes`);
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
-    throw new XmlRefused('DOCTYPE/ENTITY declarations are refused');
-  const parser = new xml2js.Parser({
-    explicitArray: false,
-    explicitRoot: true,
-    ignoreAttrs: true,
-    trim: false,
-    normalize: false,
-    strict: true,
-    emptyTag: '',
-    async: false,
-  });
-  let parsed: unknown;
-  try {
-    parsed = await parser.parseStringPromise(text.replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new XmlRefused(`not well-formed XML (${(err as Error).message.split('\n')[0] ?? ''})`);
-  }
-  const doc = parsed as Record<string, unknown> | null;
-  if (!doc || typeof doc !== 'object' || !(root in doc))
-    throw new XmlRefused(`root element is not <${root}>`);
+/**
+ * Parses a response document and returns the content of its root, which must be `root`.
+ * @throws XmlRefused naming what was refused
+ */
+export function parseXmlDocument(text: string, root: string): XmlObject {
+  const doc = parseXml(text, { explicitArray: false, ignoreAttrs: true, emptyTag: '' });
+  if (!(root in doc)) throw new XmlRefused('root', `root element is not <${root}>`);
   const content = doc[root];
   // `<ketQua></ketQua>` parses to '' : an element without children.
   return content !== null && typeof content === 'object' && !Array.isArray(content)
@@ -86,10 +62,5 @@ export function pruneEmpty(value: unknown): unknown {
 
 /** Builds a request document: XML declaration with UTF-8, two-space indentation, final newline. */
 export function buildXmlDocument(root: string, content: Record<string, unknown>): string {
-  const builder = new xml2js.Builder({
-    rootName: root,
-    xmldec: { version: '1.0', encoding: 'UTF-8' },
-    renderOpts: { pretty: true, indent: '  ', newline: '\n' },
-  });
-  return `${builder.buildObject(content)}\n`;
+  return buildXml({ [root]: content }, { selfClosingEmpty: true });
 }

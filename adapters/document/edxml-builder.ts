@@ -1,4 +1,4 @@
-import { Builder } from 'xml2js';
+import { buildXml } from '../../src/xml/build-xml.js';
 
 /** Namespace of every edXML element (QCVN 102:2016/BTTTT, §1). */
 export const EDXML_NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016';
@@ -42,10 +42,10 @@ function attachmentHead(a: EdxmlAttachment): Record<string, string> {
 }
 
 /**
- * Writes the document package of §3 with xml2js' Builder: root `edXMLEnvelope` with `edXMLHeader`,
- * `edXMLBody`, `AttachmentEncoded` in that order; UTF-8 declaration; two-space indentation and
- * empty elements written open and closed, as in the spec's example; attachments base64 without
- * line breaks. The manifest lists exactly one `Reference` per `Attachment`, same fields.
+ * Writes the document package of §3 with the shared writer of src/xml: root `edXMLEnvelope` with
+ * `edXMLHeader`, `edXMLBody`, `AttachmentEncoded` in that order; UTF-8 declaration; two-space
+ * indentation and empty elements written open and closed, as in the spec's example; attachments
+ * base64 without line breaks. The manifest lists exactly one `Reference` per `Attachment`, same fields.
  */
 export function buildDocumentXml(pkg: EdxmlPackage): string {
   const references = pkg.attachments.map(attachmentHead);
@@ -65,12 +65,7 @@ export function buildDocumentXml(pkg: EdxmlPackage): string {
     edXMLBody: { edXMLManifest: references.length > 0 ? { Reference: references } : '' },
     AttachmentEncoded: attachments.length > 0 ? { Attachment: attachments } : '',
   };
-  const root = {
+  return buildXml({
     [`${PREFIX}:edXMLEnvelope`]: { $: { [`xmlns:${PREFIX}`]: EDXML_NS }, ...(prefixed(envelope) as object) },
-  };
-  const builder = new Builder({
-    xmldec: { version: '1.0', encoding: 'UTF-8' },
-    renderOpts: { pretty: true, indent: '  ', newline: '\n', allowEmpty: true } as { pretty: boolean },
   });
-  return `${builder.buildObject(root)}\n`;
 }

@@ -9,6 +9,9 @@ import type {
   PollContext,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
+import { probeHealth } from '../../src/adapters/health-probe.js';
+import { mappingProblems, mapOrReject } from '../../src/adapters/mapping-errors.js';
+import { onePerDossier } from '../../src/adapters/plan-rules.js';
 import { deliveryId } from '../../src/domain/delivery.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { parsePortalDateTime } from '../../src/domain/time.js';
@@ -111,7 +114,6 @@ export interface BuiltDocument {
   identity: DocumentIdentity;
 }
 
-const TERMINAL_AT_FIRST_SIGHT = new Set(['3', '7', '8']);
 /** §3.4: decoded `noiDung` ≤ 20 MB. */
 const MAX_PACKAGE_BYTES = 20 * 1024 * 1024;
 const SUBJECT_MAX = 1000;
@@ -182,9 +184,8 @@ export class DocumentAdapter implements SystemAdapter {
    * Only the dossier document is planned from portal versions, once per dossier (intent
    * `guivanban`). The apology letter is planned by the deadline logic with its params.
    */
-  plan({ previous, current }: DossierChange): PlannedOperation[] {
-    if (previous === null && TERMINAL_AT_FIRST_SIGHT.has(current.TrangThaiHoSo)) return [];
-    return [{ operation: 'guivanban', intentKey: 'guivanban' }];
+  plan(change: DossierChange): PlannedOperation[] {
+    return onePerDossier(change, 'guivanban');
   }
 
   requirements(record: DossierRecord): Array<{ path: string; message: string }> {
@@ -198,15 +199,12 @@ export class DocumentAdapter implements SystemAdapter {
     if (!record.NgayHenTra)
       out.push({ path: '/NgayHenTra', message: `${why}: it is the document's DueDate` });
     if (out.length > 0) return out;
-    try {
-      // A dry run of the mapping; the delivery id only sets the number, which is not checked here.
-      this.header('guivanban', record, deliveryId(record.MaHoSo, 'document', 'guivanban'), {});
-    } catch (err) {
-      if (err instanceof GatewayError)
-        out.push({ path: '/', message: `cannot be mapped for document management: ${err.message}` });
-      else throw err;
-    }
-    return out;
+    // A dry run of the mapping; the delivery id only sets the number, which is not checked here.
+    return mappingProblems(
+      'document management',
+      () => this.header('guivanban', record, deliveryId(record.MaHoSo, 'document', 'guivanban'), {}),
+      { failsWith: GatewayError },
+    );
   }
 
   /**
@@ -223,7 +221,7 @@ export class DocumentAdapter implements SystemAdapter {
     const config = this.mappingConfig();
     const extra: Record<string, unknown> = { params };
     if (operation === 'guiphieuxinloi') Object.assign(extra, this.apologyAddressees(params));
-    try {
+    return mapOrReject(`document ${operation}`, () => {
       const promulgationDate = applyMapping(
         template.identity.PromulgationDate,
         record,
@@ -252,12 +250,7 @@ export class DocumentAdapter implements SystemAdapter {
         );
       }
       return { messageHeader, identity, extra };
-    } catch (err) {
-      if (err instanceof MappingError) {
-        throw rejected(operation, `the dossier cannot be mapped: ${err.message}`, { mapping: err.path });
-      }
-      throw err;
-    }
+    });
   }
 
   private mappingConfig(): Record<string, unknown> {
@@ -439,13 +432,8 @@ export class DocumentAdapter implements SystemAdapter {
   }
 
   /** A real read of the inbox (a cached token alone would say nothing about the axis); acknowledges nothing. */
-  async health(): Promise<AdapterHealth> {
-    try {
-      await this.transport.readInbox();
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: (err as Error).message };
-    }
+  health(): Promise<AdapterHealth> {
+    return probeHealth(() => this.transport.readInbox());
   }
 
   /**

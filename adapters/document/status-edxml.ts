@@ -1,7 +1,8 @@
 import { parsePortalDateTime } from '../../src/domain/time.js';
+import { MAX_XML_BYTES } from '../../src/xml/safe-xml.js';
+import { childElement, parseXmlTree, type XmlElement } from '../../src/xml/xml-tree.js';
 import { EDXML_NS } from './edxml-builder.js';
 import { timestampToPortal } from './edxml-time.js';
-import { MAX_XML_BYTES, readXml, type XmlNode } from './xml-reader.js';
 
 /** A status message (§5.2) as read from an inbox item. */
 export interface StatusMessage {
@@ -29,17 +30,17 @@ export class StatusParseError extends Error {
 const STRICT_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-function child(node: XmlNode | undefined, name: string): XmlNode | undefined {
-  return node?.children.find((c) => c.uri === EDXML_NS && c.local === name);
+function child(node: XmlElement | undefined, name: string): XmlElement | undefined {
+  return childElement(node, EDXML_NS, name);
 }
 
-function text(node: XmlNode | undefined, path: string): string {
+function text(node: XmlElement | undefined, path: string): string {
   let at = node;
   for (const name of path.split('/')) at = child(at, name);
   return at?.text ?? '';
 }
 
-function required(node: XmlNode | undefined, path: string): string {
+function required(node: XmlElement | undefined, path: string): string {
   const value = text(node, path);
   if (value.trim() === '') throw new StatusParseError(`Status/${path} is missing or empty`);
   return value;
@@ -76,9 +77,10 @@ export function readStatus(noiDung: unknown): StatusMessage {
   if (noiDung.length % 4 !== 0 || !STRICT_BASE64.test(noiDung))
     throw new StatusParseError('noiDung is not base64');
   if ((noiDung.length / 4) * 3 > MAX_XML_BYTES + 2) throw new StatusParseError('noiDung is too large');
-  let root: XmlNode;
+  let root: XmlElement;
   try {
-    root = readXml(Buffer.from(noiDung, 'base64'));
+    // Lenient on a byte order mark (the decoder drops it); whitespace between elements reads as ''.
+    root = parseXmlTree(Buffer.from(noiDung, 'base64'), { bom: 'drop', blankText: 'empty' });
   } catch (err) {
     throw new StatusParseError(`noiDung: ${(err as Error).message}`);
   }

@@ -2,9 +2,9 @@ import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axi
 import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { OAuthTokenCache, type IssuedToken } from '../../src/adapters/oauth-token-cache.js';
+import { RequestPacer } from '../../src/adapters/request-pacer.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { RequestPacer } from './request-pacer.js';
-import { TokenCache, type IssuedToken } from './token-cache.js';
 
 /** The axis' answer envelope (§4.2, §5.1, §5.4). */
 export interface AxisEnvelope<T> {
@@ -151,7 +151,7 @@ export function normaliseAxisError(
 export class DocumentTransport {
   private readonly api: AxiosInstance;
   private readonly files: AxiosInstance;
-  private readonly tokens: TokenCache;
+  private readonly tokens: OAuthTokenCache;
   private readonly pacer: RequestPacer;
 
   constructor(private readonly options: DocumentTransportOptions) {
@@ -173,12 +173,12 @@ export class DocumentTransport {
       maxRedirects: 0,
       transitional: { clarifyTimeoutError: true },
     });
-    this.tokens = new TokenCache(() => this.requestToken(), {
+    this.tokens = new OAuthTokenCache(() => this.requestToken(), {
       refreshMarginMs: options.tokenRefreshMarginMs,
       now: options.now,
     });
-    // Wall-clock time, not `now`: the quota is counted by the axis in real seconds.
-    this.pacer = new RequestPacer(options.maxRequestsPerSecond);
+    // §2: 20 requests per second per consumer key, counted by the axis in real seconds (beyond: 429 `900802`).
+    this.pacer = RequestPacer.perSecond(options.maxRequestsPerSecond);
   }
 
   /** §2 `POST /token`. Any failure here happened before the API call: its outcome is `not-applied`. */

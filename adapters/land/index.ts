@@ -8,9 +8,12 @@ import type {
   PlannedOperation,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
+import { probeHealth } from '../../src/adapters/health-probe.js';
+import { mappingProblems, mapOrReject } from '../../src/adapters/mapping-errors.js';
+import { firstSeenTerminal } from '../../src/adapters/plan-rules.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { applyMapping, MappingError } from '../../src/mapping/template.js';
+import { applyMapping } from '../../src/mapping/template.js';
 import { createLandCallbackParser, loadLandMapping, type LandMappingFile } from './callbacks.js';
 import { LandTransport } from './transport.js';
 
@@ -21,8 +24,6 @@ export interface LandAdapterOptions {
   tinhId: number;
   callbackSecurityCode: string;
 }
-
-const TERMINAL_AT_FIRST_SIGHT = new Set(['3', '7', '8']);
 
 /**
  * The land registry (VBDLIS) adapter, per land.md.
@@ -54,11 +55,10 @@ export class LandAdapter implements SystemAdapter {
    * Operations are derived from the current version alone and named by intent, so a redelivered or
    * repeated version maps onto deliveries that already exist and nothing is sent twice.
    */
-  plan({ previous, current }: DossierChange): PlannedOperation[] {
+  plan(change: DossierChange): PlannedOperation[] {
+    const { current } = change;
     const ops: PlannedOperation[] = [];
-    if (previous !== null || !TERMINAL_AT_FIRST_SIGHT.has(current.TrangThaiHoSo)) {
-      ops.push({ operation: 'tiepnhan', intentKey: 'tiepnhan' });
-    }
+    if (!firstSeenTerminal(change)) ops.push({ operation: 'tiepnhan', intentKey: 'tiepnhan' });
     for (const bs of current.DanhSachHoSoBoSung ?? []) {
       if (!bs.NgayTiepNhanBoSung) continue;
       ops.push({
@@ -90,34 +90,21 @@ export class LandAdapter implements SystemAdapter {
     if (!record.NgayHenTra)
       out.push({ path: '/NgayHenTra', message: 'is required by the land registry (land.md §3.1)' });
     if (out.length > 0) return out;
-    try {
-      applyMapping(this.mapping.requests.tiepnhan, record, { config: { tinhId: this.options.tinhId } });
-    } catch (err) {
-      if (err instanceof MappingError)
-        out.push({ path: '/', message: `cannot be mapped for the land registry: ${err.message}` });
-      else throw err;
-    }
-    return out;
+    return mappingProblems('the land registry', () =>
+      applyMapping(this.mapping.requests.tiepnhan, record, { config: { tinhId: this.options.tinhId } }),
+    );
   }
 
   private body(ctx: DeliveryContext): unknown {
     const template = this.mapping.requests[ctx.operation];
     if (template === undefined)
       throw new GatewayError('GW_ERR_INTERNAL', { message: `land: unknown operation ${ctx.operation}` });
-    try {
-      return applyMapping(template, ctx.record, {
+    return mapOrReject(`land ${ctx.operation}`, () =>
+      applyMapping(template, ctx.record, {
         config: { tinhId: this.options.tinhId },
         extra: { externalId: ctx.externalId, params: ctx.params },
-      });
-    } catch (err) {
-      if (err instanceof MappingError) {
-        throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
-          message: `land ${ctx.operation}: the dossier cannot be mapped: ${err.message}`,
-          details: { mapping: err.path },
-        });
-      }
-      throw err;
-    }
+      }),
+    );
   }
 
   async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
@@ -145,12 +132,7 @@ export class LandAdapter implements SystemAdapter {
     return { found: true, externalId: String(first.hoSoId), note };
   }
 
-  async health(): Promise<AdapterHealth> {
-    try {
-      await this.transport.lookup('HEALTHCHECK-0');
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: (err as Error).message };
-    }
+  health(): Promise<AdapterHealth> {
+    return probeHealth(() => this.transport.lookup('HEALTHCHECK-0'));
   }
 }

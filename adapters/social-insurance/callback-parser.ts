@@ -5,10 +5,12 @@ import { GatewayError } from '../../src/errors/gateway-error.js';
 import { applyMapping, MappingError } from '../../src/mapping/template.js';
 import { repoPath } from '../../src/paths.js';
 import type { Violation } from '../../src/schemas.js';
+import { attributeValue, childElement as child } from '../../src/xml/xml-tree.js';
+import { collapse, parseXsDateTime } from '../../src/xml/xs-date-time.js';
 import { loadSocialInsuranceMapping, type SocialInsuranceMappingFile } from './mapping.js';
 import { CALLBACK_OPERATION, MAX_XML_BYTES, SOAP11_ENV_NS, TNS, WSSE_NS } from './protocol.js';
 import { readXml, type XmlNode } from './xml-reader.js';
-import { parseXsDateTimeWithOffset, xsDateTimeToPortal } from './xs-dates.js';
+import { xsDateTimeToPortal } from './xs-dates.js';
 
 /** The WS-Security UsernameToken of a received message (§1.1), as sent. */
 export interface UsernameToken {
@@ -47,7 +49,6 @@ export interface SocialInsuranceCallbackParserOptions {
 }
 
 const chars = (v: string): number => [...v].length;
-const collapse = (v: string): string => v.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 type Check = (value: string) => string | undefined;
 
@@ -85,7 +86,7 @@ const SEQUENCE: ReadonlyArray<{ name: keyof CallbackFields; required: boolean; c
     name: 'ThoiDiem',
     required: true,
     check: (v) => {
-      if (parseXsDateTimeWithOffset(v)) return undefined;
+      if (parseXsDateTime(v).ok) return undefined;
       return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(collapse(v))
         ? 'thiếu múi giờ (xs:dateTime phải có +hh:mm hoặc Z, ví dụ 2025-11-11T15:00:00+07:00)'
         : 'phải là xs:dateTime hợp lệ có múi giờ (yyyy-MM-ddTHH:mm:ss±hh:mm)';
@@ -103,9 +104,6 @@ function invalid(violations: Violation[]): GatewayError {
     details: violations,
   });
 }
-
-const child = (parent: XmlNode | undefined, uri: string, local: string): XmlNode | undefined =>
-  parent?.children.find((c) => c.uri === uri && c.local === local);
 
 /**
  * Reads BHXH's `CapNhatTrangThaiHoSo` calls (social-insurance.md §4, `social-insurance-callback.wsdl`)
@@ -131,7 +129,7 @@ export class SocialInsuranceCallbackParser {
 
   /** Parses the envelope (hardened) and finds the UsernameToken and the payload. */
   async read(raw: Buffer | string): Promise<CallbackEnvelope> {
-    const root = await readXml(raw, this.maxBytes);
+    const root = readXml(raw, this.maxBytes);
     const fail = (message: string): never => {
       throw invalid([{ path: '/', message }]);
     };
@@ -159,7 +157,7 @@ export class SocialInsuranceCallbackParser {
         ? {
             username: username.text,
             password: password.text,
-            passwordType: password.attributes.find((a) => a.uri === '' && a.local === 'Type')?.value,
+            passwordType: attributeValue(password, '', 'Type'),
           }
         : undefined;
     const notUnderstood = (header?.children ?? [])

@@ -7,9 +7,12 @@ import type {
   PlannedOperation,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
+import { probeHealth } from '../../src/adapters/health-probe.js';
+import { mappingProblems, mapOrReject } from '../../src/adapters/mapping-errors.js';
+import { onePerDossier } from '../../src/adapters/plan-rules.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { applyMapping, MappingError } from '../../src/mapping/template.js';
+import { applyMapping } from '../../src/mapping/template.js';
 import { repoPath } from '../../src/paths.js';
 import { SocialInsuranceCallbackParser } from './callback-parser.js';
 import { factsNeededFor, loadSocialInsuranceMapping, type SocialInsuranceMappingFile } from './mapping.js';
@@ -45,8 +48,6 @@ export interface SocialInsuranceAdapterOptions {
   /** `social-insurance-callback.wsdl`, served by the inbound route at `?wsdl`. Default: the spec folder. */
   callbackWsdlPath?: string;
 }
-
-const TERMINAL_AT_FIRST_SIGHT = new Set(['3', '7', '8']);
 
 /** Stands in for facts during the intake dry run: only the shape of the record is checked there. */
 const PLACEHOLDER_FACTS = { soDinhDanh: '000000000000' };
@@ -89,9 +90,8 @@ export class SocialInsuranceAdapter implements SystemAdapter {
   }
 
   /** One intent per dossier: the submission. A dossier first seen in a terminal state is never sent. */
-  plan({ previous, current }: DossierChange): PlannedOperation[] {
-    if (previous === null && TERMINAL_AT_FIRST_SIGHT.has(current.TrangThaiHoSo)) return [];
-    return [{ operation: 'NopHoSo', intentKey: 'NopHoSo' }];
+  plan(change: DossierChange): PlannedOperation[] {
+    return onePerDossier(change, 'NopHoSo');
   }
 
   requirements(record: DossierRecord): Array<{ path: string; message: string }> {
@@ -111,14 +111,7 @@ export class SocialInsuranceAdapter implements SystemAdapter {
       });
     }
     if (out.length > 0) return out;
-    try {
-      this.request(record, PLACEHOLDER_FACTS);
-    } catch (err) {
-      if (err instanceof MappingError) {
-        out.push({ path: '/', message: `cannot be mapped for social insurance: ${err.message}` });
-      } else throw err;
-    }
-    return out;
+    return mappingProblems('social insurance', () => this.request(record, PLACEHOLDER_FACTS));
   }
 
   private request(record: DossierRecord, facts: Readonly<Record<string, string>>): NopHoSoRequest {
@@ -149,18 +142,7 @@ export class SocialInsuranceAdapter implements SystemAdapter {
         details: { facts: missing },
       });
     }
-    let body: NopHoSoRequest;
-    try {
-      body = this.request(ctx.record, ctx.facts);
-    } catch (err) {
-      if (err instanceof MappingError) {
-        throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
-          message: `social-insurance NopHoSo: the dossier cannot be mapped: ${err.message}`,
-          details: { mapping: err.path },
-        });
-      }
-      throw err;
-    }
+    const body = mapOrReject('social-insurance NopHoSo', () => this.request(ctx.record, ctx.facts));
     if (loaiHoSo === CHILD_CARD && !/^[0-9]{12}$/.test(body.SoCCCD ?? '')) {
       throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
         message: 'social-insurance NopHoSo: the soDinhDanh from civil registration is not 12 digits (SoCCCD)',
@@ -187,12 +169,7 @@ export class SocialInsuranceAdapter implements SystemAdapter {
     };
   }
 
-  async health(): Promise<AdapterHealth> {
-    try {
-      await this.transport.traCuuHoSo('HEALTHCHECK-0');
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: (err as Error).message };
-    }
+  health(): Promise<AdapterHealth> {
+    return probeHealth(() => this.transport.traCuuHoSo('HEALTHCHECK-0'));
   }
 }

@@ -63,6 +63,14 @@ const deathRecord = (): DossierRecord =>
   (JSON.parse(spec('examples/portal/feed-death-bhxh.json')) as { data: DossierRecord[] })
     .data[0] as DossierRecord;
 
+const adapterFor = (serviceUrl: string): SocialInsuranceAdapter =>
+  new SocialInsuranceAdapter({
+    serviceUrl,
+    username: 'motcua_h40',
+    password: 'Example-Passw0rd',
+    timeoutMs: 2_000,
+  });
+
 describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
   let sink: MemorySink;
   let gateway: Listening;
@@ -72,12 +80,8 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
 
   beforeAll(async () => {
     sink = new MemorySink();
-    adapter = new SocialInsuranceAdapter({
-      serviceUrl: 'http://127.0.0.1:1/unused',
-      username: 'motcua_h40',
-      password: 'Example-Passw0rd',
-      timeoutMs: 2_000,
-    });
+    // The route needs the adapter's callback parser before the simulator (and its URL) exists.
+    adapter = adapterFor('http://127.0.0.1:1/unused');
     const app = express();
     app.use(
       socialInsuranceInboundRouter({
@@ -98,12 +102,7 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
     });
     sim.setClock(CLOCK);
     const url = await sim.start();
-    adapter = new SocialInsuranceAdapter({
-      serviceUrl: url,
-      username: 'motcua_h40',
-      password: 'Example-Passw0rd',
-      timeoutMs: 2_000,
-    });
+    adapter = adapterFor(url);
   });
 
   afterEach(async () => {
@@ -120,6 +119,18 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
     await gateway.close();
   });
 
+  /** Submits the death-benefit example, which BHXH accepts and then reports on by callback. */
+  const submitDeath = (deliveryId: string) =>
+    adapter.deliver({
+      deliveryId,
+      operation: 'NopHoSo',
+      params: {},
+      record: deathRecord(),
+      externalId: undefined,
+      attempt: 1,
+      facts: {},
+      log: createLogger('silent'),
+    });
   const post = async (body: string | Buffer, headers: Record<string, string> = {}) => {
     const res = await fetch(callbackUrl, {
       method: 'POST',
@@ -138,16 +149,7 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
   });
 
   it('When BHXH accepts a dossier and walks it to "hoàn thành", then every callback becomes one event with local times and DVCQG statuses', async () => {
-    await adapter.deliver({
-      deliveryId: 'd-1',
-      operation: 'NopHoSo',
-      params: {},
-      record: deathRecord(),
-      externalId: undefined,
-      attempt: 1,
-      facts: {},
-      log: createLogger('silent'),
-    });
+    await submitDeath('d-1');
     await waitFor(() => sink.stored.size === 1);
     sim.emitBatch(MA_HO_SO, [
       { trangThai: 2, ghiChu: 'Đang thẩm định hồ sơ hưởng trợ cấp mai táng' },
@@ -174,16 +176,7 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
   });
 
   it('When BHXH delivers the same MaSuKien twice (and out of order), then it is acknowledged both times and stored once', async () => {
-    await adapter.deliver({
-      deliveryId: 'd-2',
-      operation: 'NopHoSo',
-      params: {},
-      record: deathRecord(),
-      externalId: undefined,
-      attempt: 1,
-      facts: {},
-      log: createLogger('silent'),
-    });
+    await submitDeath('d-2');
     await sim.callbacksIdle();
     sim.reorderCallbacks(true);
     sim.duplicateNextCallbacks(1);
@@ -225,16 +218,7 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
 
   it('When BHXH calls with a wrong callback password, then it gets a fault and keeps resending; once fixed, the event arrives', async () => {
     sim.setCallbackTarget({ password: 'not-the-one' });
-    await adapter.deliver({
-      deliveryId: 'd-3',
-      operation: 'NopHoSo',
-      params: {},
-      record: deathRecord(),
-      externalId: undefined,
-      attempt: 1,
-      facts: {},
-      log: createLogger('silent'),
-    });
+    await submitDeath('d-3');
     await waitFor(() => sim.callbackLog().length >= 1);
     expect(sim.callbackLog()[0]).toMatchObject({ outcome: 'soap-fault', detail: 'soap:Client' });
     sim.setCallbackTarget({ password: CALLBACK_PASSWORD });
@@ -243,16 +227,7 @@ describe('social-insurance inbound route (CapNhatTrangThaiService)', () => {
   });
 
   it('When the store fails, then the answer is a soap:Server fault and the resend is stored', async () => {
-    await adapter.deliver({
-      deliveryId: 'd-4',
-      operation: 'NopHoSo',
-      params: {},
-      record: deathRecord(),
-      externalId: undefined,
-      attempt: 1,
-      facts: {},
-      log: createLogger('silent'),
-    });
+    await submitDeath('d-4');
     await sim.callbacksIdle();
     sink.failNext = 1;
     sim.setStatus(MA_HO_SO, 2);

@@ -5,6 +5,7 @@ import https from 'node:https';
 import * as soap from 'soap';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
+import { screenXmlText } from '../../src/xml/safe-xml.js';
 import { MAX_XML_BYTES } from './protocol.js';
 
 export interface SocialInsuranceTransportOptions {
@@ -108,16 +109,18 @@ export function normaliseSoapError(err: unknown, operation: string): GatewayErro
 }
 
 /**
- * Refuses an answer before the soap package parses it: a DTD (entity expansion) or an answer that
- * is neither a 200 nor a SOAP fault. Size is capped by axios (`maxContentLength`).
+ * Refuses an answer before the soap package parses it: a DTD (entity expansion) or another declared
+ * encoding (the screen of src/xml), or an answer that is neither a 200 nor a SOAP fault. Size is
+ * capped by axios (`maxContentLength`).
  */
 function screenAnswer(res: AxiosResponse): AxiosResponse {
   const body =
     typeof res.data === 'string' ? res.data : Buffer.isBuffer(res.data) ? res.data.toString('utf8') : '';
-  if (/<!DOCTYPE|<!ENTITY/i.test(body)) {
+  try {
+    screenXmlText(body);
+  } catch (err) {
     throw new GatewayError('GW_ERR_SYSTEM_UNAVAILABLE', {
-      message:
-        'social-insurance: the answer carries a DTD (<!DOCTYPE/<!ENTITY>) and was refused; outcome unknown',
+      message: `social-insurance: the answer was refused (${(err as Error).message}); outcome unknown`,
       outcome: 'unknown',
       upstreamStatus: res.status,
     });

@@ -7,9 +7,11 @@ import type {
   PlannedOperation,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
+import { probeHealth } from '../../src/adapters/health-probe.js';
+import { mappingProblems, mapOrReject } from '../../src/adapters/mapping-errors.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { applyMapping, MappingError } from '../../src/mapping/template.js';
+import { applyMapping } from '../../src/mapping/template.js';
 import { createTaxInboundParser, type TaxInboundParser } from './inbound.js';
 import { maGdichFor } from './ma-gdich.js';
 import { buildXml } from './safe-xml.js';
@@ -93,15 +95,7 @@ export class TaxAdapter implements SystemAdapter {
 
   requirements(record: DossierRecord): Array<{ path: string; message: string }> {
     if (!record.Thue) return [{ path: '/Thue', message: 'is required by the tax authority (tax.md §3.1)' }];
-    try {
-      this.form(record, 'PC-REQUIREMENTS-CHECK');
-      return [];
-    } catch (err) {
-      if (err instanceof MappingError) {
-        return [{ path: '/', message: `cannot be mapped for the tax authority: ${err.message}` }];
-      }
-      throw err;
-    }
+    return mappingProblems('the tax authority', () => this.form(record, 'PC-REQUIREMENTS-CHECK'));
   }
 
   /** The transfer form XML (tax.md §3.1) from `mappings/tax.json`. */
@@ -119,19 +113,8 @@ export class TaxAdapter implements SystemAdapter {
       throw new GatewayError('GW_ERR_INTERNAL', { message: `tax: unknown operation ${ctx.operation}` });
     }
     const maGdich = maGdichFor(ctx.deliveryId);
-    let xml: string;
-    try {
-      // NGAY_GUI is the time of this attempt: the spec does not use it for deduplication (§3.1).
-      xml = this.form(ctx.record, maGdich);
-    } catch (err) {
-      if (err instanceof MappingError) {
-        throw new GatewayError('GW_ERR_SYSTEM_REJECTED', {
-          message: `tax phieuchuyen: the dossier cannot be mapped: ${err.message}`,
-          details: { mapping: err.path },
-        });
-      }
-      throw err;
-    }
+    // NGAY_GUI is the time of this attempt: the spec does not use it for deduplication (§3.1).
+    const xml = mapOrReject('tax phieuchuyen', () => this.form(ctx.record, maGdich));
     const kq = await this.transport.phieuchuyen(xml, maGdich, ctx.signal);
     // The authority assigns no id of its own; MA_GDICH is the only handle on the tax record.
     return { externalId: maGdich, note: `tax form ${maGdich}: ${kq.MO_TA || 'accepted'}` };
@@ -146,12 +129,7 @@ export class TaxAdapter implements SystemAdapter {
     return { found: false };
   }
 
-  async health(): Promise<AdapterHealth> {
-    try {
-      await this.transport.probe();
-      return { ok: true };
-    } catch (err) {
-      return { ok: false, detail: (err as Error).message };
-    }
+  health(): Promise<AdapterHealth> {
+    return probeHealth(() => this.transport.probe());
   }
 }

@@ -1,4 +1,5 @@
-import { buildXml, children, leaf, parseXmlSafely } from './safe-xml.js';
+import { children, leaf } from '../../src/xml/element-values.js';
+import { buildXml, parseXmlSafely } from './safe-xml.js';
 
 /**
  * The result envelope every tax answer uses, in both directions (tax.md §2.1):
@@ -29,7 +30,7 @@ export function buildKq(maLoi: MaLoi, moTa: string, maGdich: string): string {
 export async function parseKq(text: string): Promise<Kq | undefined> {
   let doc: Record<string, unknown>;
   try {
-    doc = await parseXmlSafely(text);
+    doc = parseXmlSafely(text);
   } catch {
     return undefined;
   }

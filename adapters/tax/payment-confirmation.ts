@@ -1,8 +1,8 @@
 import type { SystemEvent } from '../../src/domain/system-event.js';
 import { sha256Hex } from '../../src/security/constant-time.js';
+import { decodeUtf8Body, XmlRefused } from '../../src/xml/safe-xml.js';
 import { mapPushEvent } from './push-event.js';
 import { rejectPush } from './push-rejection.js';
-import { decodeUtf8, BodyRefused } from './safe-xml.js';
 import type { TaxMappingFile } from './tax-mapping.js';
 import { isPortalDateTime } from './tax-time.js';
 
@@ -83,11 +83,11 @@ function validate(body: unknown): PaymentConfirmation {
 export function parsePaymentConfirmation(raw: Buffer | string, mapping: TaxMappingFile): SystemEvent {
   let body: unknown;
   try {
-    body = JSON.parse(decodeUtf8(raw));
+    body = JSON.parse(decodeUtf8Body(raw));
   } catch (err) {
-    if (err instanceof BodyRefused && err.problem === 'size')
+    if (err instanceof XmlRefused && err.refusal === 'size')
       throw rejectPush(KIND, 'body', 'nội dung vượt quá giới hạn 1 MiB');
-    if (err instanceof BodyRefused) throw rejectPush(KIND, 'body', 'chỉ chấp nhận mã hóa UTF-8');
+    if (err instanceof XmlRefused) throw rejectPush(KIND, 'body', 'chỉ chấp nhận mã hóa UTF-8');
     throw rejectPush(KIND, 'body', 'nội dung JSON không hợp lệ');
   }
   const p = validate(body);

@@ -1,8 +1,10 @@
 import type { SystemEvent } from '../../src/domain/system-event.js';
 import { sha256Hex } from '../../src/security/constant-time.js';
+import { children, leaf } from '../../src/xml/element-values.js';
+import { XmlRefused, type XmlRefusal } from '../../src/xml/safe-xml.js';
 import { mapPushEvent } from './push-event.js';
 import { rejectPush } from './push-rejection.js';
-import { children, leaf, parseXmlSafely, BodyRefused } from './safe-xml.js';
+import { parseXmlSafely } from './safe-xml.js';
 import type { TaxMappingFile } from './tax-mapping.js';
 import { ngayGuiToPortal, ngayQuyetDinhToPortal } from './tax-time.js';
 
@@ -29,11 +31,14 @@ export interface TaxNoticeMessage {
   dossiers: Array<{ MaHoSo: string; row: number }>;
 }
 
-const REFUSED_XML: Record<BodyRefused['problem'], string> = {
+const REFUSED_XML: Record<XmlRefusal, string> = {
   size: 'nội dung vượt quá giới hạn 1 MiB',
+  bom: 'chỉ chấp nhận mã hóa UTF-8',
   encoding: 'chỉ chấp nhận mã hóa UTF-8',
+  'declared-encoding': 'chỉ chấp nhận mã hóa UTF-8',
   doctype: 'không chấp nhận khai báo DOCTYPE/ENTITY',
   malformed: 'nội dung XML không hợp lệ',
+  root: 'nội dung XML không hợp lệ',
 };
 
 /** Reads one required text element; the element path names it in the rejection. */
@@ -94,9 +99,9 @@ export async function parseTaxNotices(
 ): Promise<TaxNoticeMessage> {
   let doc: Record<string, unknown>;
   try {
-    doc = await parseXmlSafely(raw);
+    doc = parseXmlSafely(raw);
   } catch (err) {
-    if (err instanceof BodyRefused) throw rejectPush(KIND, 'DATA', REFUSED_XML[err.problem]);
+    if (err instanceof XmlRefused) throw rejectPush(KIND, 'DATA', REFUSED_XML[err.refusal]);
     throw err;
   }
   const data = doc['DATA'];

@@ -3,8 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
+import { MAX_XML_BYTES } from '../../src/xml/safe-xml.js';
 import { parseKq, type Kq } from './kq-envelope.js';
-import { MAX_XML_BYTES } from './safe-xml.js';
 
 export interface TaxTransportOptions {
   baseUrl: string;

@@ -9,23 +9,9 @@ const OFFSET_MS = 7 * 3600 * 1000;
 const PORTAL = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const UTC_NO_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 
-function build(
-  y: string,
-  mo: string,
-  d: string,
-  h: string,
-  mi: string,
-  s: string,
-  offsetMs: number,
-): Date | null {
-  const [Y, M, D, H, I, S] = [y, mo, d, h, mi, s].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+/** The instant of wall-clock fields (year, month, day, hours, minutes, seconds) at `offsetMs`; null when not real. */
+function build(fields: readonly number[], offsetMs: number): Date | null {
+  const [Y = 0, M = 0, D = 0, H = 0, I = 0, S = 0] = fields;
   const utc = Date.UTC(Y, M - 1, D, H, I, S);
   const check = new Date(utc);
   if (
@@ -43,7 +29,7 @@ function build(
 /** `yyyyMMddHHmmss` local (portal) → Date, or null when it is not a real date-time. */
 export function parsePortalDateTime(s: string): Date | null {
   const m = PORTAL.exec(s);
-  return m ? build(m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!, OFFSET_MS) : null;
+  return m ? build(m.slice(1).map(Number), OFFSET_MS) : null;
 }
 
 function pad(n: number, w = 2): string {
@@ -59,7 +45,7 @@ export function formatPortalDateTime(d: Date): string {
 /** `yyyy-MM-ddTHH:mm:ss` in UTC (land registry) → Date, or null. */
 export function parseUtcNoOffset(s: string): Date | null {
   const m = UTC_NO_OFFSET.exec(s);
-  return m ? build(m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!, 0) : null;
+  return m ? build(m.slice(1).map(Number), 0) : null;
 }
 
 /** Date → `yyyy-MM-ddTHH:mm:ss` in UTC, without fraction, `Z` or offset (land registry). */
@@ -83,4 +69,71 @@ export function portalToLandUtc(s: string): string | null {
 export function landUtcToPortal(s: string): string | null {
   const d = parseUtcNoOffset(s);
   return d ? formatPortalDateTime(d) : null;
+}
+
+/** The fields of a local pattern; everything else in a pattern is literal text. */
+const LOCAL_FIELDS = /yyyy|yy|MM|dd|HH|mm|ss/g;
+type LocalField = 'yyyy' | 'yy' | 'MM' | 'dd' | 'HH' | 'mm' | 'ss';
+
+/**
+ * Date → Asia/Ho_Chi_Minh wall-clock text written as `pattern`, with the fields `yyyy`, `yy`,
+ * `MM`, `dd`, `HH`, `mm`, `ss`, e.g. `dd/MM/yyyy`, `dd/MM/yyyy HH:mm:ss`, `yyyy/MM/dd HH:mm:ss`,
+ * `yyyy-MM-ddTHH:mm:ss+07:00`. The systems' own formats are all this one offset (README §2.1).
+ */
+export function formatLocal(d: Date, pattern: string): string {
+  const l = new Date(d.getTime() + OFFSET_MS);
+  const fields: Record<LocalField, string> = {
+    yyyy: pad(l.getUTCFullYear(), 4),
+    yy: pad(l.getUTCFullYear() % 100),
+    MM: pad(l.getUTCMonth() + 1),
+    dd: pad(l.getUTCDate()),
+    HH: pad(l.getUTCHours()),
+    mm: pad(l.getUTCMinutes()),
+    ss: pad(l.getUTCSeconds()),
+  };
+  return pattern.replace(LOCAL_FIELDS, (f) => fields[f as LocalField]);
+}
+
+const PARSED_ORDER = ['yyyy', 'MM', 'dd', 'HH', 'mm', 'ss'] as const;
+const localParsers = new Map<string, { re: RegExp; fields: LocalField[] }>();
+
+function localParser(pattern: string): { re: RegExp; fields: LocalField[] } {
+  let parser = localParsers.get(pattern);
+  if (!parser) {
+    const fields: LocalField[] = [];
+    const source = pattern
+      .split(/(yyyy|yy|MM|dd|HH|mm|ss)/)
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+        fields.push(part as LocalField);
+        return part === 'yyyy' ? '(\\d{4})' : '(\\d{2})';
+      })
+      .join('');
+    if (fields.includes('yy')) throw new Error(`parseLocal: ${pattern}: a two-digit year cannot be read`);
+    parser = { re: new RegExp(`^${source}$`), fields };
+    localParsers.set(pattern, parser);
+  }
+  return parser;
+}
+
+/**
+ * Asia/Ho_Chi_Minh wall-clock text written exactly as `pattern` (see {@link formatLocal}; not `yy`)
+ * → Date, or null when it does not match or is not a real date-time (31/02 is refused, not rolled
+ * over). A date without a time is its local midnight.
+ */
+export function parseLocal(text: string, pattern: string): Date | null {
+  const { re, fields } = localParser(pattern);
+  const m = re.exec(text);
+  if (!m) return null;
+  const value = (f: LocalField): number => {
+    const i = fields.indexOf(f);
+    return i < 0 ? (f === 'MM' || f === 'dd' ? 1 : 0) : Number(m[i + 1]);
+  };
+  return build(PARSED_ORDER.map(value), OFFSET_MS);
+}
+
+/** Local text in pattern `from` → the same wall-clock time in pattern `to`; null when `text` is not real. */
+export function convertLocal(text: string, from: string, to: string): string | null {
+  const d = parseLocal(text, from);
+  return d ? formatLocal(d, to) : null;
 }

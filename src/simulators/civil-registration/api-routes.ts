@@ -165,7 +165,7 @@ function nhanDKHT(ctx: ApiContext): RequestHandler {
     const typeProblem = contentTypeProblem(req);
     if (typeProblem) return answer('1', `hoTich: ${typeProblem}`);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const parsed = await parseXmlBody(body);
+    const parsed = parseXmlBody(body);
     if (!parsed.ok) return answer('1', `hoTich: ${parsed.reason}`);
     if (parsed.root !== 'hoTich')
       return answer('1', `${parsed.root}: phần tử gốc không hợp lệ, yêu cầu hoTich`);

@@ -1,4 +1,4 @@
-import { Builder } from 'xml2js';
+import { buildXml } from '../../xml/build-xml.js';
 import { EDXML_NS, STATUS_RULE } from './edxml-schema.js';
 import { checkStructure, child, optionalText, textAt } from './edxml-structure.js';
 import { readXml } from './xml-reader.js';
@@ -41,14 +41,9 @@ export function buildStatusXml(status: StatusMessage): string {
       [q('Mobile')]: status.StaffInfo.Mobile ?? '',
     };
   }
-  const builder = new Builder({
-    xmldec: { version: '1.0', encoding: 'UTF-8' },
-    renderOpts: { pretty: true, indent: '  ', newline: '\n', allowEmpty: true } as { pretty: boolean },
-  });
-  const envelope = {
+  return buildXml({
     [q('edXMLEnvelope')]: { $: { 'xmlns:edXML': EDXML_NS }, [q('edXMLHeader')]: { [q('Status')]: body } },
-  };
-  return `${builder.buildObject(envelope)}\n`;
+  });
 }
 
 /** Reads a status edXML back (checked against §5.2); throws on anything malformed. */

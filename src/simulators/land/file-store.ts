@@ -1,3 +1,5 @@
+import { onePagePdf } from '../one-page-pdf.js';
+
 /**
  * Files the land system serves at `GET /api/motcua/tep/{name}` (tax notices, result documents):
  * downloadable with the `X-VBDLIS-Key` header for 30 days (land.md §7.3).
@@ -15,28 +17,10 @@ export interface StoredFile {
 
 export const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
-/** A minimal, valid one-page PDF naming the document, so a downloaded file is a real PDF. */
+/** A one-page PDF naming the document, so a downloaded file is a real PDF. */
 export function placeholderPdf(title: string): Buffer {
   const text = title.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '');
-  const stream = `BT /F1 12 Tf 72 720 Td (${text}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
+  return onePagePdf(text, { fontSize: 12, x: 72, y: 720 });
 }
 
 export class FileStore {

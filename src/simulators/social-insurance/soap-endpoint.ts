@@ -59,13 +59,11 @@ export interface EndpointDeps {
   onEvents: (events: StatusEvent[]) => void;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Checks the HTTP layer (§1: `Content-Type: text/xml; charset=utf-8`, UTF-8 without BOM, XML
- * declaring UTF-8) and returns the document text.
+ * Checks the HTTP layer (§1: `Content-Type: text/xml; charset=utf-8`) and returns the body; its
+ * encoding (UTF-8 without BOM, a declaration naming UTF-8) is checked by `parseXml`.
  */
-function decodeBody(req: Request): string {
+function bodyOf(req: Request): Buffer {
   const type = (req.get('content-type') ?? '').toLowerCase();
   const [mime, ...params] = type.split(';').map((p) => p.trim());
   const charset = params
@@ -76,24 +74,13 @@ function decodeBody(req: Request): string {
     throw SoapFault.malformed('Content-Type: phải là text/xml; charset=utf-8 (SOAP 1.1)');
   const raw: unknown = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw SoapFault.malformed('XML không hợp lệ: nội dung rỗng');
-  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf)
-    throw SoapFault.malformed('XML không hợp lệ: không được có byte order mark (BOM)');
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    throw SoapFault.malformed('XML không hợp lệ: nội dung không phải UTF-8');
-  }
-  const declared = /^<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(text)?.[1];
-  if (declared !== undefined && declared.toLowerCase() !== 'utf-8')
-    throw SoapFault.malformed(`XML không hợp lệ: encoding ${declared} không được hỗ trợ, chỉ UTF-8`);
-  return text;
+  return raw;
 }
 
-function parseEnvelope(text: string): { header: XmlElement | undefined; payload: XmlElement } {
+function parseEnvelope(raw: Buffer): { header: XmlElement | undefined; payload: XmlElement } {
   let root: XmlElement;
   try {
-    root = parseXml(text);
+    root = parseXml(raw);
   } catch (e) {
     throw SoapFault.malformed(`XML không hợp lệ: ${e instanceof XmlSyntaxError ? e.message : 'lỗi cú pháp'}`);
   }
@@ -167,7 +154,7 @@ export function soapEndpoint(deps: EndpointDeps): Router {
       counters.requests += 1;
       let op: Operation | undefined;
       try {
-        const { header, payload } = parseEnvelope(decodeBody(req));
+        const { header, payload } = parseEnvelope(bodyOf(req));
         op = operationOf(payload);
         const c = op === 'NopHoSo' ? counters.nopHoSo : counters.traCuuHoSo;
         c.calls += 1;

@@ -1,4 +1,6 @@
-import { buildXml, children, leaf, parseXmlSafely } from './safe-xml.js';
+import { buildXml } from '../../xml/build-xml.js';
+import { children, leaf } from '../../xml/element-values.js';
+import { parseXmlSafely } from './safe-xml.js';
 
 /** Result codes of the KQ envelope (tax.md §3.3, §4.2). */
 export type MaLoi = '00' | '01' | '02' | '99';
@@ -25,7 +27,7 @@ export function buildKq(maLoi: MaLoi, moTa: string, maGdich: string): string {
 /** Reads a KQ envelope answered by a receiver; undefined when the body is not one. */
 export async function parseKq(text: string): Promise<Kq | undefined> {
   try {
-    const doc = await parseXmlSafely(text);
+    const doc = parseXmlSafely(text);
     const data = doc['DATA'];
     const body = children(data, 'BODY');
     const kqs = body.length === 1 ? children(body[0], 'KQ') : [];

@@ -1,5 +1,7 @@
+import { children, leaf } from '../../xml/element-values.js';
+import { decodeUtf8Body, XmlRefused, type XmlRefusal } from '../../xml/safe-xml.js';
 import { isNgayGui } from './local-time.js';
-import { XmlRejected, children, decodeUtf8, leaf, parseXmlSafely } from './safe-xml.js';
+import { parseXmlSafely } from './safe-xml.js';
 import { LOAI_THUE_CODES } from './types.js';
 import type { LoaiThue, TaxRecord } from './types.js';
 
@@ -17,6 +19,8 @@ export const MA_HSO_RE = /^[A-Za-z0-9.-]{1,50}$/;
 export const MA_SO_THUE_RE = /^(\d{10}|\d{10}-\d{3}|\d{12})$/;
 const SO_GIAY_TO_RE = /^[A-Za-z0-9-]{1,50}$/;
 const DIGITS_RE = /^\d+$/;
+/** Refusals answered as an encoding problem (README §2: UTF-8 only, no BOM). */
+const UTF8_ONLY: ReadonlySet<XmlRefusal> = new Set(['bom', 'encoding', 'declared-encoding']);
 
 /** A parsed form: the raw `DATA` node plus the MA_GDICH text (as received) for the answer. */
 export interface ParsedForm {
@@ -57,12 +61,12 @@ export async function readForm(contentType: string | undefined, body: Buffer): P
   let text: string;
   let doc: Record<string, unknown>;
   try {
-    text = decodeUtf8(body);
-    doc = await parseXmlSafely(text);
+    text = decodeUtf8Body(body);
+    doc = parseXmlSafely(text);
   } catch (err) {
-    if (err instanceof XmlRejected) {
-      if (err.problem === 'encoding') return { ok: false, moTa: 'DATA: chỉ chấp nhận mã hóa UTF-8' };
-      if (err.problem === 'doctype')
+    if (err instanceof XmlRefused) {
+      if (UTF8_ONLY.has(err.refusal)) return { ok: false, moTa: 'DATA: chỉ chấp nhận mã hóa UTF-8' };
+      if (err.refusal === 'doctype')
         return { ok: false, moTa: 'DATA: không chấp nhận khai báo DOCTYPE/ENTITY' };
     }
     return { ok: false, moTa: 'DATA: nội dung XML không hợp lệ' };

@@ -1,6 +1,6 @@
+import { buildXml } from '../../xml/build-xml.js';
 import { isNgayQuyetDinh } from './local-time.js';
 import { MA_HSO_RE, MA_SO_THUE_RE } from './phieuchuyen-form.js';
-import { buildXml } from './safe-xml.js';
 import type { LoaiThue, NoticeRow, TaxRecord } from './types.js';
 
 /** Budget sub-item names per tax type (the first two are the spec example's wording, §4.3). */
