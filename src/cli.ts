@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfigFile } from './config/config.js';
 import { Gateway, StartupError, type GatewayMode } from './gateway.js';
+import { ADMIN_COMMANDS, ADMIN_USAGE, runAdminCommand } from './cli/index.js';
 
 const USAGE = `usage: lienthong <api|worker|all> [--config <file>]
   api     HTTP intake (portal feed, system callbacks, dossier API)
@@ -15,8 +16,16 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<number> {
   const mode = process.argv[2];
+  if (mode !== undefined && ADMIN_COMMANDS.has(mode)) {
+    return runAdminCommand(process.argv.slice(2), process.env, {
+      out: process.stdout,
+      err: process.stderr,
+      tty: process.stderr.isTTY === true,
+      pollMs: 500,
+    });
+  }
   if (mode !== 'api' && mode !== 'worker' && mode !== 'all') {
-    console.error(USAGE);
+    console.error(`${USAGE}\n\n${ADMIN_USAGE}`);
     return 2;
   }
   const path = arg('--config') ?? process.env.LIENTHONG_CONFIG;

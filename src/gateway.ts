@@ -4,8 +4,14 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from './config/config.js';
 import type { SystemAdapter } from './adapters/adapter.js';
+import { Administration } from './admin/administration.js';
 import { buildAdapters, type RegisteredSystem } from './adapters/registry.js';
 import { PollProcessor } from './delivery/poll-processor.js';
+import { OverdueScanner } from './deadlines/overdue-scanner.js';
+import { proposeNewAppointment } from './deadlines/appointment.js';
+import { addWorkingDays, defaultCalendar } from './calendar/index.js';
+import { readDeliveryCounts } from './dashboard/delivery-counts.js';
+import { SYSTEM_NAMES } from './domain/system-event.js';
 import { Breakers } from './delivery/breakers.js';
 import { DeliveryProcessor } from './delivery/delivery-processor.js';
 import { Queues } from './delivery/queues.js';
@@ -14,9 +20,17 @@ import { Sweeper } from './delivery/sweeper.js';
 import { loadRoutingTable, type RoutingTable } from './domain/routing.js';
 import type { SystemId } from './domain/system-event.js';
 import { createApp } from './http/app.js';
+import { dashboardRouter } from './http/routes/dashboard.js';
 import { dossierRouter } from './http/routes/dossiers.js';
+import { reportsRouter } from './http/routes/reports.js';
+import { StoreReportSource } from './reports/report-source.js';
 import { feedRouter } from './http/routes/feed.js';
 import { healthRouter } from './http/routes/health.js';
+import { metricsRouter } from './http/routes/metrics.js';
+import { callbackTiming } from './http/callback-timing.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.js';
+import { oldestPendingSyncSeconds } from './metrics/sync-backlog.js';
 import { EventSink } from './intake/event-sink.js';
 import { IntakeService } from './intake/intake-service.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -47,11 +61,20 @@ export class Gateway {
   readonly routing: RoutingTable;
   readonly breakers: Breakers;
   readonly sink: EventSink;
+  /** Administration (issue 5): admin API, bulk replays, forced breakers, retention. */
+  readonly admin: Administration;
+  /** Every series of `GET /metrics`, in a registry of this gateway's own. */
+  readonly metrics: GatewayMetrics;
+  private metricsServer: MetricsServer | null = null;
+  /** Base URL of the metrics listener, when `metrics.port` is configured. */
+  metricsUrl: string | null = null;
   private readonly redis: Redis;
   private readonly bull: Redis;
   private workers: Worker[] = [];
   private server: Server | null = null;
   private sweeper: Sweeper | null = null;
+  /** Finds late dossiers and starts their apology letters (null when deadlines are not tracked). */
+  readonly deadlineScanner: OverdueScanner | null;
   url: string | null = null;
 
   constructor(
@@ -77,6 +100,43 @@ export class Gateway {
       inbox: new EventInbox(this.redis, this.keys),
       queues: this.queues,
       reorderWindowMs: config.portal.reorderWindowMs,
+      log: this.log,
+    });
+    this.metrics = new GatewayMetrics({
+      queues: () => this.queues.all(),
+      breakers: mode === 'api' ? null : this.breakers,
+      syncBacklogSeconds: () => oldestPendingSyncSeconds(this.redis, this.keys),
+      processMetrics: config.metrics?.processMetrics ?? false,
+      log: this.log,
+    });
+    const dl = config.deadlines;
+    this.deadlineScanner = dl.enabled
+      ? new OverdueScanner({
+          redis: this.redis,
+          keys: this.keys,
+          store: this.store,
+          queues: this.queues,
+          log: this.log.child({ component: 'deadlines' }),
+          actorName: config.portal.actorName,
+          reorderWindowMs: config.portal.reorderWindowMs,
+          proposeNewDate: (from) =>
+            proposeNewAppointment(from, dl.apologyExtensionWorkingDays, addWorkingDays),
+          apologyReason: dl.apologyReason,
+          sendLetters: dl.sendApologyLetters && this.adapters.has('document'),
+          systemNames: SYSTEM_NAMES,
+          agencyFor: (holders) =>
+            holders.find((h) => Object.hasOwn(config.systems.document?.apologyAgencies ?? {}, h)) ??
+            'default',
+        })
+      : null;
+    this.metrics.overdueSource = () => this.redis.scard(this.keys.overdue());
+    this.admin = new Administration({
+      config,
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      queues: this.queues,
+      log: this.log,
     });
     for (const s of this.routing.systems()) {
       if (!this.adapters.has(s))
@@ -106,6 +166,46 @@ export class Gateway {
     }
     if (this.mode !== 'api') await this.startWorkers();
     if (this.mode !== 'worker') await this.startApi();
+    await this.startMetrics();
+  }
+
+  /** The metrics listener of its own (`metrics.port`); without one, `/metrics` is on the API port. */
+  private async startMetrics(): Promise<void> {
+    const m = this.config.metrics;
+    if (m?.port === undefined) {
+      if (m && this.mode === 'worker')
+        this.log.warn(
+          'metrics.port is not set: a worker process serves no API, so its metrics are not served',
+        );
+      return;
+    }
+    this.metricsServer = await startMetricsServer({
+      host: m.host,
+      port: m.port,
+      token: m.token,
+      metrics: this.metrics,
+      log: this.log,
+    });
+    this.metricsUrl = this.metricsServer.url;
+    this.log.info({ url: this.metricsUrl }, 'metrics listening');
+  }
+
+  /** The on-time report and the dashboard (issue 4), both reading the store through one ReportSource. */
+  private reportRouters() {
+    const calendar = defaultCalendar();
+    const source = new StoreReportSource({ store: this.store, routing: this.routing, calendar });
+    return [
+      reportsRouter({ source, calendar, config: this.config }),
+      dashboardRouter({
+        source,
+        calendar,
+        config: this.config,
+        systems: [...this.adapters.keys()],
+        deliveryCounts: () => readDeliveryCounts(this.store.redis, this.keys),
+        // Breakers live where deliveries run: an `api`-only process has none worth showing.
+        ...(this.mode === 'all' ? { breakerStates: () => this.breakers.states() } : {}),
+      }),
+    ];
   }
 
   private async startApi(): Promise<void> {
@@ -130,7 +230,15 @@ export class Gateway {
       }),
       feedRouter({ intake, feedKey, bodyLimitBytes: this.config.http.bodyLimitBytes }),
       dossierRouter({ store: this.store, config: this.config, feedKey }),
+      ...this.reportRouters(),
+      ...this.admin.routers(),
+      callbackTiming({
+        systems: [...this.systems.keys()],
+        observe: (system, code, ms) => this.metrics.callbackHandled(system, code, ms),
+      }),
     ];
+    const m = this.config.metrics;
+    if (m && m.port === undefined) routers.push(metricsRouter({ metrics: this.metrics, token: m.token }));
     for (const [id, s] of this.systems) {
       if (!s.inboundRouter) continue;
       routers.push(
@@ -170,6 +278,7 @@ export class Gateway {
       queues: this.queues,
       breakers: this.breakers,
       adapters: this.adapters,
+      observer: this.metrics,
       log: this.log,
     });
     const sync = new SyncProcessor({
@@ -178,6 +287,7 @@ export class Gateway {
       keys: this.keys,
       store: this.store,
       portal,
+      observer: this.metrics,
       log: this.log,
     });
     this.workers = createWorkers({
@@ -195,8 +305,10 @@ export class Gateway {
         log: this.log,
         lockMs: 5 * 60_000,
       }),
+      ...(this.deadlineScanner ? { deadlines: () => this.deadlineScanner!.scan() } : {}),
       log: this.log,
     });
+    if (this.deadlineScanner) await this.queues.scheduleDeadlineScan(this.config.deadlines.scanIntervalMs);
     for (const [id, s] of this.systems) {
       if (s.pollIntervalMs && s.adapter.poll) await this.queues.schedulePoll(id, s.pollIntervalMs);
     }
@@ -211,6 +323,7 @@ export class Gateway {
       log: this.log,
     });
     this.sweeper.start();
+    await this.admin.startWorkerSide(this.breakers, [...this.adapters.keys()]);
     this.log.info({ queues: this.workers.map((w) => w.name) }, 'workers running');
   }
 
@@ -228,6 +341,9 @@ export class Gateway {
       });
       this.server = null;
     }
+    await this.metricsServer?.close();
+    this.metricsServer = null;
+    await this.admin.stop();
     this.sweeper?.stop();
     const grace = this.config.workers.shutdownGraceMs;
     await Promise.race([

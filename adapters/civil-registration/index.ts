@@ -135,6 +135,7 @@ export class CivilRegistrationAdapter implements SystemAdapter {
       });
     }
     const xml = mapOrReject('civil-registration NhanDKHT', () => this.requestXml(ctx.record));
+    ctx.recordPayload?.(xml, 'application/xml');
     const ketQua = await this.transport.nhanDKHT(xml, ctx.signal);
     const so = textOf(ketQua, 'soHoSoHoTich');
     const result: DeliveryResult = {};

@@ -2,6 +2,7 @@ import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axi
 import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 import { OAuthTokenCache, type IssuedToken } from '../../src/adapters/oauth-token-cache.js';
 import { RequestPacer } from '../../src/adapters/request-pacer.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
@@ -61,6 +62,7 @@ export class CivilRegistrationTransport {
       validateStatus: (s) => s >= 200 && s < 300,
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.http);
     this.tokens = new OAuthTokenCache(() => this.requestToken(), { refreshMarginMs: CIVIL_TOKEN_MARGIN_MS });
     this.pacer = RequestPacer.evenlySpaced(options.maxRequestsPerSecond, CIVIL_SPACING_MARGIN);
   }

@@ -54,7 +54,8 @@ export interface DocumentSigner {
 /** Where an apology letter goes when a given agency is responsible for the delay (§6 (b)). */
 export interface ApologyAgency {
   receivers: DocumentOrgan[];
-  signer: DocumentSigner;
+  /** Who signs; when absent, the signer of dossier documents (the one-stop centre) signs. */
+  signer?: DocumentSigner;
 }
 
 export interface DocumentAdapterOptions {
@@ -288,7 +289,7 @@ export class DocumentAdapter implements SystemAdapter {
         throw rejected('guiphieuxinloi', 'params.agency needs OrganId and OrganName');
       const signer = a.Position
         ? { Competence: a.Competence, Position: a.Position, FullName: a.FullName }
-        : fallback?.signer;
+        : (fallback?.signer ?? this.options.dossierSigner);
       if (!signer)
         throw rejected('guiphieuxinloi', 'params.agency has no Position and no default signer is configured');
       return { receivers: [{ OrganId: a.OrganId, OrganName: a.OrganName }], signer };
@@ -300,7 +301,7 @@ export class DocumentAdapter implements SystemAdapter {
         message: `document guiphieuxinloi: no receivers configured for agency ${JSON.stringify(key)} (apologyAgencies)`,
       });
     }
-    return configured;
+    return { receivers: configured.receivers, signer: configured.signer ?? this.options.dossierSigner };
   }
 
   /** Checks an apology letter's params before anything is built (§6: dates, reason). */
@@ -411,6 +412,7 @@ export class DocumentAdapter implements SystemAdapter {
 
   async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
     const { xml, identity } = await this.build(ctx);
+    ctx.recordPayload?.(xml, 'application/xml');
     const noiDung = Buffer.from(xml, 'utf8').toString('base64');
     const { docId, duplicate } = await this.transport.sendDocument(ctx.operation, noiDung, ctx.signal);
     const note = duplicate

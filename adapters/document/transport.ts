@@ -2,6 +2,7 @@ import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axi
 import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 import { OAuthTokenCache, type IssuedToken } from '../../src/adapters/oauth-token-cache.js';
 import { RequestPacer } from '../../src/adapters/request-pacer.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
@@ -166,6 +167,7 @@ export class DocumentTransport {
       validateStatus: (s) => s >= 200 && s < 300,
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.api);
     // Lodged files are fetched without credentials (portal.md §3.2) and never from a redirect target.
     this.files = axios.create({
       timeout: options.timeoutMs,

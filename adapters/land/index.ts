@@ -109,6 +109,7 @@ export class LandAdapter implements SystemAdapter {
 
   async deliver(ctx: DeliveryContext): Promise<DeliveryResult> {
     const body = this.body(ctx);
+    ctx.recordPayload?.(body, 'application/json');
     if (ctx.operation === 'tiepnhan') {
       const hoSoId = await this.transport.tiepnhan(body);
       return { externalId: String(hoSoId), note: `land dossier ${hoSoId} created` };

@@ -2,6 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import http from 'node:http';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 
 /** The land registry's response envelope (land.md §2.1). */
 export interface LandEnvelope<T> {
@@ -31,6 +32,7 @@ export class LandTransport {
       validateStatus: (s) => s >= 200 && s < 300,
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.http);
   }
 
   private async call<T>(operation: string, fn: () => Promise<{ data: unknown }>): Promise<T> {

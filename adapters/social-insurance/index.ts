@@ -149,6 +149,7 @@ export class SocialInsuranceAdapter implements SystemAdapter {
         details: { mapping: '$.SoCCCD' },
       });
     }
+    ctx.recordPayload?.(body, 'application/json');
     const out = await this.transport.nopHoSo(body, ctx.signal);
     return {
       externalId: out.SoBienNhanBHXH,

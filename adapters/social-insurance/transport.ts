@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import * as soap from 'soap';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { screenXmlText } from '../../src/xml/safe-xml.js';
 import { MAX_XML_BYTES } from './protocol.js';
@@ -154,6 +155,7 @@ export class SocialInsuranceTransport {
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.http);
     this.http.interceptors.response.use(screenAnswer);
   }
 

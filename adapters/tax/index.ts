@@ -115,6 +115,7 @@ export class TaxAdapter implements SystemAdapter {
     const maGdich = maGdichFor(ctx.deliveryId);
     // NGAY_GUI is the time of this attempt: the spec does not use it for deduplication (§3.1).
     const xml = mapOrReject('tax phieuchuyen', () => this.form(ctx.record, maGdich));
+    ctx.recordPayload?.(xml, 'application/xml');
     const kq = await this.transport.phieuchuyen(xml, maGdich, ctx.signal);
     // The authority assigns no id of its own; MA_GDICH is the only handle on the tax record.
     return { externalId: maGdich, note: `tax form ${maGdich}: ${kq.MO_TA || 'accepted'}` };

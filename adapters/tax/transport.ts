@@ -2,6 +2,7 @@ import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import http from 'node:http';
 import https from 'node:https';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { MAX_XML_BYTES } from '../../src/xml/safe-xml.js';
 import { parseKq, type Kq } from './kq-envelope.js';
@@ -112,6 +113,7 @@ export class TaxTransport {
       validateStatus: (s) => s >= 200 && s < 300,
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.http);
   }
 
   private async exchange(send: () => Promise<{ status: number; data: unknown }>): Promise<TaxExchange> {

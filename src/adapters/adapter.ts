@@ -40,6 +40,12 @@ export interface DeliveryContext {
   log: Logger;
   /** Aborted when the worker shuts down or the job's lock is lost. */
   signal?: AbortSignal;
+  /**
+   * Records the exact request body about to be sent (the mapped JSON object, or the XML text), so
+   * an administrator can see what the system received. Call it just before the request leaves;
+   * optional, so adapters and tests that build a context by hand need not provide it.
+   */
+  recordPayload?(payload: unknown, contentType: string): void;
 }
 
 export interface DeliveryResult {

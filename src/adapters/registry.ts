@@ -114,7 +114,7 @@ export function buildAdapters(config: GatewayConfig, _log: Logger): Map<SystemId
         place: doc.place,
         timeoutMs: doc.timeoutMs,
         dossierSigner: doc.dossierSigner,
-        apologyAgencies: doc.apologyAgencies as never,
+        apologyAgencies: doc.apologyAgencies,
         attachLodgedDocuments: doc.attachLodgedDocuments,
         maxRequestsPerSecond: doc.maxRequestsPerSecond,
       }),

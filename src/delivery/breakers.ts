@@ -15,6 +15,8 @@ import type { Logger } from '../logging/logger.js';
 export class Breakers {
   private readonly resetTimeouts = new Map<SystemId, number>();
   private readonly breakers = new Map<SystemId, CircuitBreaker<[() => Promise<unknown>], unknown>>();
+  /** States an administrator forced (read from Redis by every worker process): they win over opossum's. */
+  private readonly forcedStates = new Map<SystemId, 'open' | 'closed'>();
 
   constructor(
     config: GatewayConfig,
@@ -47,11 +49,39 @@ export class Breakers {
   }
 
   fire<T>(system: SystemId, fn: () => Promise<T>): Promise<T> {
+    const forced = this.forcedStates.get(system);
+    if (forced === 'open') {
+      return Promise.reject(
+        Object.assign(new Error(`breaker of ${system} forced open by an administrator`), {
+          code: 'EOPENBREAKER',
+        }),
+      );
+    }
+    // Forced closed: calls go through and are not counted, so the breaker cannot reopen by itself.
+    if (forced === 'closed') return fn();
     return this.get(system).fire(fn) as Promise<T>;
   }
 
   isOpen(system: SystemId): boolean {
+    const forced = this.forcedStates.get(system);
+    if (forced) return forced === 'open';
     return this.get(system).opened;
+  }
+
+  /** Applies an administrator's forced state (`undefined`: back to automatic). */
+  force(system: SystemId, state: 'open' | 'closed' | undefined): void {
+    const b = this.breakers.get(system);
+    if (!b) return;
+    const before = this.forcedStates.get(system);
+    if (state) this.forcedStates.set(system, state);
+    else this.forcedStates.delete(system);
+    if (state === 'closed' && !b.closed) b.close();
+    if (before !== state)
+      this.log.warn({ system, forced: state ?? 'auto' }, 'breaker state forced by an administrator');
+  }
+
+  forced(): Record<string, 'open' | 'closed'> {
+    return Object.fromEntries(this.forcedStates);
   }
 
   /** Milliseconds until an open breaker lets a trial call through. */

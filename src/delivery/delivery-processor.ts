@@ -3,11 +3,14 @@ import type { Redis } from 'ioredis';
 import type { SystemAdapter, DeliveryContext } from '../adapters/adapter.js';
 import type { AttemptRecord } from '../domain/delivery.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { withCorrelation } from '../logging/correlation.js';
 import type { Logger } from '../logging/logger.js';
 import type { DossierStore } from '../store/dossier-store.js';
 import { indexDeliveryState, nowIso, TIMELINE_CAP } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
 import type { Breakers } from './breakers.js';
+import type { DeliveryObserver, DeliveryOutcome } from './delivery-observer.js';
+import { payloadRecorder } from './payload-record.js';
 import type { DeliveryJob, Queues } from './queues.js';
 
 /** Pops the chain head only if it is still this delivery (a replay may run an old job). */
@@ -24,6 +27,8 @@ export interface DeliveryProcessorDeps {
   queues: Queues;
   breakers: Breakers;
   adapters: ReadonlyMap<string, SystemAdapter>;
+  /** Told of each run's outcome (metrics). */
+  observer?: DeliveryObserver;
   log: Logger;
 }
 
@@ -37,6 +42,20 @@ export interface DeliveryProcessorDeps {
  */
 export class DeliveryProcessor {
   constructor(private readonly d: DeliveryProcessorDeps) {}
+
+  private observe(
+    delivery: { system: DeliveryJob['system']; operation: string; createdAt: string },
+    outcome: DeliveryOutcome,
+    started?: number,
+  ): void {
+    this.d.observer?.deliveryOutcome({
+      system: delivery.system,
+      operation: delivery.operation,
+      outcome,
+      createdAt: delivery.createdAt,
+      ...(started === undefined ? {} : { attemptMs: Date.now() - started }),
+    });
+  }
 
   private async recordAttempt(job: DeliveryJob, attempt: AttemptRecord): Promise<void> {
     const k = this.d.keys.attempts(job.deliveryId, job.MaHoSo);
@@ -55,9 +74,13 @@ export class DeliveryProcessor {
     const delivery = await store.delivery(data.MaHoSo, data.deliveryId);
     if (!delivery) return 'missing';
     if (delivery.state === 'delivered') return 'already delivered';
+    // Final until an administrator acts: only a replay (which moves it back to queued) runs it again,
+    // so a job re-added for it (the sweeper, after its failed job was trimmed) does nothing.
+    if (delivery.state === 'dead' || delivery.state === 'failed' || delivery.state === 'resolved')
+      return `${delivery.state}: waits for an administrator`;
     const head = await redis.lindex(keys.chain(data.MaHoSo, data.system), 0);
     if (head !== data.deliveryId) return `waiting behind ${head ?? 'nothing'}`;
-    const log = this.d.log.child({
+    let log = this.d.log.child({
       requestId: data.requestId ?? null,
       MaHoSo: data.MaHoSo,
       system: data.system,
@@ -66,11 +89,16 @@ export class DeliveryProcessor {
     });
 
     if (this.d.breakers.isOpen(data.system)) {
+      this.observe(delivery, 'postponed');
       await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
     }
 
     const dossier = await store.get(data.MaHoSo);
     if (!dossier) throw new UnrecoverableError(`dossier ${data.MaHoSo} not found`);
+    // The portal push the dossier last came with: named in the logs and sent to the system as X-Correlation-Id.
+    const intakeRequestId = dossier.raw.intakeRequestId || undefined;
+    if (intakeRequestId && intakeRequestId !== data.requestId) log = log.child({ intakeRequestId });
+    const correlation = { requestId: data.requestId ?? intakeRequestId, intakeRequestId };
     const opInfo = adapter.operations[delivery.operation];
     if (!opInfo) throw new UnrecoverableError(`${data.system}: unknown operation ${delivery.operation}`);
     const attempt = Number(delivery.attempts) + 1;
@@ -83,6 +111,11 @@ export class DeliveryProcessor {
       attempt,
       facts: dossier.facts,
       log,
+      recordPayload: payloadRecorder(redis, keys, {
+        deliveryId: data.deliveryId,
+        MaHoSo: data.MaHoSo,
+        attempt,
+      }),
     };
     const dKey = keys.delivery(data.deliveryId, data.MaHoSo);
     const started = Date.now();
@@ -97,7 +130,9 @@ export class DeliveryProcessor {
           { inflightSince: delivery.inflightSince },
           'earlier attempt has an unknown outcome: looking it up first',
         );
-        const found = await this.d.breakers.fire(data.system, () => adapter.lookup(ctx));
+        const found = await this.d.breakers.fire(data.system, () =>
+          withCorrelation(correlation, () => adapter.lookup(ctx)),
+        );
         if (found.found) {
           await this.succeed(
             data,
@@ -107,6 +142,7 @@ export class DeliveryProcessor {
             found.note ?? 'adopted after lookup',
             'adopted',
           );
+          this.observe(delivery, 'adopted', started);
           log.info({ externalId: found.externalId }, 'delivery settled by lookup: already applied, adopted');
           return 'adopted';
         }
@@ -116,7 +152,9 @@ export class DeliveryProcessor {
         .hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
       indexDeliveryState(starting, keys, data.deliveryId, 'delivering');
       await starting.exec();
-      const result = await this.d.breakers.fire(data.system, () => adapter.deliver(ctx));
+      const result = await this.d.breakers.fire(data.system, () =>
+        withCorrelation(correlation, () => adapter.deliver(ctx)),
+      );
       await this.succeed(
         data,
         attempt,
@@ -125,16 +163,19 @@ export class DeliveryProcessor {
         result.note ?? `${delivery.operation} delivered`,
         'delivered',
       );
+      this.observe(delivery, 'delivered', started);
       log.info({ externalId: result.externalId, attempt }, 'delivered');
       return 'delivered';
     } catch (err) {
       if (err instanceof DelayedError) throw err;
       const open = (err as { code?: string }).code === 'EOPENBREAKER';
       if (open) {
+        this.observe(delivery, 'postponed');
         await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
       }
       if (err instanceof GatewayError && err.code === 'GW_ERR_DELIVERY_PREREQUISITE') {
         log.info({ reason: err.message }, 'prerequisite missing: postponed without spending an attempt');
+        this.observe(delivery, 'postponed');
         await this.postpone(job, token, 30_000, err.message, 'GW_ERR_DELIVERY_PREREQUISITE');
       }
       const g =
@@ -186,9 +227,11 @@ export class DeliveryProcessor {
         const waiting = redis.multi().hset(dKey, { state: 'queued' });
         indexDeliveryState(waiting, keys, data.deliveryId, 'queued');
         await waiting.exec();
+        this.observe(delivery, 'postponed', started);
         await worker.rateLimit(ms);
         throw Worker.RateLimitError();
       }
+      this.observe(delivery, state === 'retrying' ? 'retry' : state, started);
       log.warn({ err: g, attempt, state }, 'delivery attempt failed');
       if (!g.retryable) throw new UnrecoverableError(`${g.code}: ${g.message}`);
       throw g;

@@ -62,6 +62,19 @@ export class Queues {
     return 'poll';
   }
 
+  /** One deadline scan per tick for the whole cluster. */
+  async scheduleDeadlineScan(everyMs: number): Promise<void> {
+    await this.poll.upsertJobScheduler(
+      'deadline-scan',
+      { every: everyMs },
+      {
+        name: 'deadline-scan',
+        data: { system: 'document' },
+        opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 }, attempts: 1 },
+      },
+    );
+  }
+
   /** One scheduled poll per system for the whole cluster (BullMQ job scheduler, upserted at start). */
   async schedulePoll(system: SystemId, everyMs: number): Promise<void> {
     await this.poll.upsertJobScheduler(

@@ -53,6 +53,9 @@ export class Sweeper {
         await redis.srem(keys.pendingChains(), member);
         continue;
       }
+      // A dead or failed head waits for an administrator (replay or resolve), not for the sweeper.
+      const state = await redis.hget(keys.delivery(head, M), 'state');
+      if (state === 'dead' || state === 'failed' || state === 'resolved') continue;
       await queues.kickDelivery({ deliveryId: head, MaHoSo: M, system });
       chains += 1;
     }

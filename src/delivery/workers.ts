@@ -26,6 +26,8 @@ export function createWorkers(deps: {
   delivery: DeliveryProcessor;
   sync: SyncProcessor;
   poll: PollProcessor;
+  /** Runs one deadline scan (a scheduled job on the poll queue), when deadlines are tracked. */
+  deadlines?: () => Promise<unknown>;
   log: Logger;
 }): Worker[] {
   const { config, connection, queues, log } = deps;
@@ -86,7 +88,7 @@ export function createWorkers(deps: {
   workers.push(syncWorker as Worker);
   const pollWorker = new Worker<PollJob>(
     Queues.pollQueueName(),
-    (job: Job<PollJob>) => deps.poll.process(job),
+    async (job: Job<PollJob>) => (job.name === 'deadline-scan' ? deps.deadlines?.() : deps.poll.process(job)),
     {
       ...common,
       concurrency: 5,

@@ -7,9 +7,12 @@ import type { SystemId } from './system-event.js';
  * - retrying: the last attempt failed with a retryable error; the next is scheduled;
  * - delivered: the system applied it (or a lookup proved it had been applied);
  * - failed: a non-retryable error (the system rejected it); nothing more is tried;
- * - dead: retryable errors until the attempts ran out.
+ * - dead: retryable errors until the attempts ran out;
+ * - resolved: an administrator marked it as handled outside the gateway (with a reason); it left
+ *   its chain so later operations proceed, and it is never attempted again.
  */
-export type DeliveryState = 'queued' | 'delivering' | 'retrying' | 'delivered' | 'failed' | 'dead';
+export type DeliveryState =
+  'queued' | 'delivering' | 'retrying' | 'delivered' | 'failed' | 'dead' | 'resolved';
 
 export interface AttemptRecord {
   at: string;

@@ -1,7 +1,7 @@
 import type { DossierRecord, HoSoBoSung } from './dossier.js';
 import { canTransition, type TrangThaiHoSo } from './status-machine.js';
 import type { ProgressRow, SystemEvent, SystemId } from './system-event.js';
-import { parsePortalDateTime } from './time.js';
+import { formatPortalDateTime, parsePortalDateTime } from './time.js';
 
 export interface TaxNotice {
   LoaiThue: string;
@@ -27,6 +27,8 @@ export interface ProgressState {
   completion: readonly SystemId[];
   /** Tax notices issued for the dossier, by SoThongBaoThue, and which are paid. */
   taxNotices: Record<string, TaxNotice>;
+  /** Apology letters sent for signing, by the appointment date they replace (NgayHenTraTruoc). */
+  apologies?: Record<string, { LyDo: string; NgayHenTraTruoc: string; NgayHenTraDeXuat: string }>;
   systemStatus: Partial<Record<SystemId, TrangThaiHoSo>>;
   systemLastEventAt: Partial<Record<SystemId, number>>;
   lastNguoiXuLy: string | undefined;
@@ -71,6 +73,40 @@ export function deriveStatus(
   if (decisive.length > 0 && decisive.every((s) => s === '9' || s === '10')) return '9';
   if (all.some((s) => s !== '2')) return '4';
   return '2';
+}
+
+/**
+ * Records a signed apology letter (portal.md §3.4 DanhSachXinLoi) and moves the appointment date to
+ * the letter's new date (rule R9). Refuses a letter without a later new date: the portal must never
+ * get a changed appointment date for a late dossier that no signed letter justifies.
+ */
+function applyApologyLetter(
+  state: ProgressState,
+  letter: { SoVanBan?: string; NgayXinLoi?: string; NgayHenTraMoi?: string },
+): { refused?: string } {
+  const rec = state.record;
+  const before = rec.NgayHenTra ?? '';
+  const next = letter.NgayHenTraMoi ?? '';
+  if (!next || !parsePortalDateTime(next))
+    return { refused: 'apology letter without a new appointment date' };
+  if (!letter.SoVanBan) return { refused: 'apology letter without its number' };
+  if ((rec.DanhSachXinLoi ?? []).some((x) => x.SoVanBan === letter.SoVanBan))
+    return { refused: 'apology letter already recorded' };
+  if (before && next <= before)
+    return { refused: `apology letter's new date ${next} is not after ${before}` };
+  const pending = state.apologies?.[before];
+  rec.DanhSachXinLoi = [
+    ...(rec.DanhSachXinLoi ?? []),
+    {
+      SoVanBan: letter.SoVanBan.slice(0, 100),
+      NgayXinLoi: letter.NgayXinLoi || formatPortalDateTime(new Date()),
+      LyDo: (pending?.LyDo ?? 'Hồ sơ chưa được giải quyết xong đúng thời hạn').slice(0, 2000),
+      NgayHenTraTruoc: before,
+      NgayHenTraMoi: next,
+    },
+  ];
+  rec.NgayHenTra = next;
+  return {};
 }
 
 /** Applies issued and paid notices; says whether anything new was learnt and whether all are paid. */
@@ -142,6 +178,20 @@ export function applyEvents(input: ProgressState, events: SystemEvent[], actorNa
     const late = t < (state.systemLastEventAt[event.system] ?? 0);
     let refused: string | undefined;
     let recordChanged = false;
+    const letter = event.data?.XinLoi as
+      { SoVanBan?: string; NgayXinLoi?: string; NgayHenTraMoi?: string } | undefined;
+    if (letter) {
+      const outcome = applyApologyLetter(state, letter);
+      if (outcome.refused) {
+        applied.push({ event, late, refused: outcome.refused, statusBefore, statusAfter: state.status });
+        continue;
+      }
+      operations.push({
+        id: `${event.system}:${event.eventId}:record`,
+        kind: 'record',
+        status: state.status,
+      });
+    }
     const money = event.taxNotices || event.paidNotices ? applyNotices(state, event) : null;
     if (money && !money.news) {
       // The same notice brought by a second message (land and tax both tell it): applied once.

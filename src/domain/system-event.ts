@@ -75,3 +75,12 @@ export interface SystemEvent {
   /** Extra data kept with the event for the timeline (notes, raw codes). */
   data?: Record<string, unknown>;
 }
+
+/** How the systems are named to citizens and officials (progress rows, reports). */
+export const SYSTEM_NAMES: Record<SystemId, string> = {
+  land: 'Văn phòng đăng ký đất đai (hệ thống thông tin đất đai)',
+  'civil-registration': 'Cơ quan đăng ký hộ tịch',
+  tax: 'Cơ quan thuế',
+  'social-insurance': 'Cơ quan bảo hiểm xã hội',
+  document: 'Hệ thống quản lý văn bản',
+};

@@ -13,7 +13,9 @@ export interface TimelineEntry {
     | 'status'
     | 'portal-synced'
     | 'portal-sync-failed'
-    | 'note';
+    | 'note'
+    | 'replay'
+    | 'resolved-by-hand';
   system?: string;
   detail: string;
   data?: Record<string, unknown>;

@@ -14,6 +14,11 @@ export interface ErrorCodeDefinition {
 export const ERROR_CODES = {
   GW_ERR_AUTH_MISSING: { status: 401, message: 'Authentication is missing', retryable: false },
   GW_ERR_AUTH_INVALID: { status: 401, message: 'Authentication is invalid', retryable: false },
+  GW_ERR_AUTH_FORBIDDEN: {
+    status: 403,
+    message: 'The token is valid but its role does not allow this action',
+    retryable: false,
+  },
   GW_ERR_REQUEST_MALFORMED_JSON: { status: 400, message: 'The body is not valid JSON', retryable: false },
   GW_ERR_REQUEST_UNSUPPORTED_MEDIA: {
     status: 415,
@@ -89,6 +94,18 @@ export const ERROR_CODES = {
   GW_ERR_PORTAL_REJECTED: { status: 422, message: 'The portal rejected the update', retryable: false },
   GW_ERR_PORTAL_LOGIN: { status: 502, message: 'The portal refused the gateway login', retryable: false },
   GW_ERR_PORTAL_UNAVAILABLE: { status: 502, message: 'The portal is unavailable', retryable: true },
+  GW_ERR_DELIVERY_NOT_FOUND: { status: 404, message: 'Unknown delivery', retryable: false },
+  GW_ERR_DELIVERY_STATE_CONFLICT: {
+    status: 409,
+    message: 'The delivery is not in a state that allows this action',
+    retryable: false,
+  },
+  GW_ERR_SYSTEM_NOT_CONFIGURED: {
+    status: 404,
+    message: 'No such system is configured',
+    retryable: false,
+  },
+  GW_ERR_REPLAY_NOT_FOUND: { status: 404, message: 'Unknown replay run', retryable: false },
 } as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -51,6 +51,52 @@ export interface LienthongConfiguration {
     tokenSha256: string;
     role?: 'viewer' | 'operator';
   }[];
+  /**
+   * Administration: replays, steering of the systems (issue 5). Tokens and roles are in operators[].
+   */
+  admin?: {
+    /**
+     * How many deliveries a bulk replay re-enqueues per second when the request names no rate, so a recovering system is not flooded.
+     */
+    replayRatePerSecond?: number;
+    /**
+     * The highest rate a bulk replay request may ask for.
+     */
+    replayMaxRatePerSecond?: number;
+    /**
+     * How many deliveries a dry run shows.
+     */
+    replaySampleSize?: number;
+    /**
+     * How often every worker process reads the breaker states forced by an administrator (and reports its own).
+     */
+    breakerSyncMs?: number;
+  };
+  /**
+   * What is trimmed and when, so Redis does not grow without bound while idempotency and reports keep what they need.
+   */
+  retention?: {
+    /**
+     * Completed queue jobs older than this are removed (the ledger, not the job, remembers what was delivered).
+     */
+    completedJobsMaxAgeSeconds?: number;
+    /**
+     * Failed queue jobs older than this are removed; a dead delivery stays in the ledger and can still be replayed (its job is re-added by id).
+     */
+    failedJobsMaxAgeSeconds?: number;
+    /**
+     * A dossier (record, feed digests, deliveries and their ledger, timeline) untouched for this long is purged; until then a re-sent version is recognised as a duplicate.
+     */
+    ledgerDays?: number;
+    /**
+     * Audit log entries older than this are trimmed.
+     */
+    auditDays?: number;
+    /**
+     * How often the retention pass runs (one process at a time, a Redis lock).
+     */
+    intervalMs?: number;
+  };
   portal: {
     baseUrl: string;
     username: string;
@@ -183,6 +229,52 @@ export interface LienthongConfiguration {
   };
   log?: {
     level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+  /**
+   * GET /metrics in the Prometheus text format. Absent: not served. Without `port` it is served on the API port and then needs `token`; with `port` it is served only on a listener of its own (the only way to scrape a worker process).
+   */
+  metrics?: {
+    /**
+     * Port of the metrics listener (0: any free port).
+     */
+    port?: number;
+    /**
+     * Address of the metrics listener.
+     */
+    host?: string;
+    /**
+     * A secret is read from an environment variable or a file, never written in the config.
+     */
+    token?:
+      | {
+          env: string;
+        }
+      | {
+          file: string;
+        };
+    /**
+     * Also expose the Node process metrics (CPU, memory, event loop lag, GC).
+     */
+    processMetrics?: boolean;
+  };
+  /**
+   * Deadline tracking and apology letters (late dossiers get a letter with a new appointment date, sent for signing through document management).
+   */
+  deadlines?: {
+    enabled?: boolean;
+    /**
+     * How often overdue dossiers are looked for (one scan per tick for the whole cluster).
+     */
+    scanIntervalMs?: number;
+    /**
+     * New appointment date proposed in an apology letter when the handling system gives none: this many working days from the day the delay is found.
+     */
+    apologyExtensionWorkingDays?: number;
+    apologyReason?: string;
+    /**
+     * Draft and send the apology letter (form 04) through document management when a dossier becomes overdue.
+     */
+    sendApologyLetters?: boolean;
   };
 }
 export interface Retry {

@@ -1,6 +1,7 @@
 import type { InboundSink } from '../adapters/adapter.js';
 import type { SystemEvent } from '../domain/system-event.js';
 import type { Queues } from '../delivery/queues.js';
+import type { Logger } from '../logging/logger.js';
 import type { DossierStore } from '../store/dossier-store.js';
 import type { EventInbox } from '../store/event-inbox.js';
 
@@ -20,6 +21,8 @@ export class EventSink implements InboundSink {
       inbox: EventInbox;
       queues: Queues;
       reorderWindowMs: number;
+      /** One line per event received, with the request that brought it and the dossier's intake request. */
+      log?: Logger;
     },
   ) {}
 
@@ -37,6 +40,7 @@ export class EventSink implements InboundSink {
     for (const e of events) {
       const fresh = await inbox.accept(e);
       out.push({ eventId: e.eventId, fresh });
+      await this.logReceived(e, fresh, requestId);
       if (e.facts && Object.keys(e.facts).length > 0) {
         await store.redis.hset(
           store.keys.dossier(e.MaHoSo),
@@ -45,7 +49,11 @@ export class EventSink implements InboundSink {
         const d = await store.get(e.MaHoSo);
         if (d) {
           const heads = await store.chainHeads(e.MaHoSo, d.route);
-          await Promise.all(heads.map((h) => queues.kickDelivery({ ...h, MaHoSo: e.MaHoSo })));
+          await Promise.all(
+            heads.map((h) =>
+              queues.kickDelivery({ ...h, MaHoSo: e.MaHoSo, ...(requestId ? { requestId } : {}) }),
+            ),
+          );
         }
       }
       touched.add(e.MaHoSo);
@@ -55,6 +63,33 @@ export class EventSink implements InboundSink {
       if (pending) await queues.kickSync(m, this.deps.reorderWindowMs, requestId);
     }
     return out;
+  }
+
+  /**
+   * Ties the event to the portal push the dossier last came with (`intakeRequestId`, kept on the
+   * dossier), so one id leads from the portal's request through the callbacks it caused.
+   */
+  private async logReceived(e: SystemEvent, fresh: boolean, requestId: string | undefined): Promise<void> {
+    const log = this.deps.log;
+    // A repeat is routine (senders retry, pollers re-read open dossiers): logged at debug only.
+    const level = fresh ? 'info' : 'debug';
+    if (!log?.isLevelEnabled(level)) return;
+    const { store } = this.deps;
+    const intakeRequestId = await store.redis
+      .hget(store.keys.dossier(e.MaHoSo), 'intakeRequestId')
+      .catch(() => null);
+    log[level](
+      {
+        requestId: requestId ?? null,
+        intakeRequestId,
+        MaHoSo: e.MaHoSo,
+        system: e.system,
+        eventId: e.eventId,
+        kind: e.kind,
+        fresh,
+      },
+      fresh ? 'system event received' : 'system event already received',
+    );
   }
 }
 

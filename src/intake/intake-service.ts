@@ -144,6 +144,7 @@ export class IntakeService {
         completion,
         plans,
         isUpdating: env.isUpdating === 'True',
+        ...(requestId ? { requestId } : {}),
       });
       await Promise.all(
         outcome.heads.map((h) =>

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { Redis } from 'ioredis';
 import { GatewayError } from '../errors/gateway-error.js';
 import { normaliseHttpError } from '../adapters/http-errors.js';
+import { sendCorrelationHeaders } from '../adapters/correlation-headers.js';
 import type { DossierRecord } from '../domain/dossier.js';
 import type { ProgressRow } from '../domain/system-event.js';
 import type { Logger } from '../logging/logger.js';
@@ -46,6 +47,7 @@ export class PortalTransport {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets: 32 }),
       transitional: { clarifyTimeoutError: true },
     });
+    sendCorrelationHeaders(this.http);
   }
 
   private async post(path: string, body: unknown, operation: string): Promise<PortalReply> {

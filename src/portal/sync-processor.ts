@@ -2,16 +2,35 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config/config.js';
 import type { DossierRecord } from '../domain/dossier.js';
+import { parsePortalDateTime } from '../domain/time.js';
 import { applyEvents, type PortalOperation } from '../domain/dossier-progress.js';
 import type { ProgressRow, SystemEvent } from '../domain/system-event.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { withCorrelation } from '../logging/correlation.js';
 import type { Logger } from '../logging/logger.js';
 import { nowIso, TIMELINE_CAP, type DossierStore } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
 import type { SyncJob } from '../delivery/queues.js';
 import type { PortalTransport } from './portal-transport.js';
+import type { SyncObserver } from './sync-observer.js';
 
 const FINAL = new Set(['3', '7', '8', '9', '10']);
+
+/**
+ * For a late dossier, a changed appointment date may reach the portal only with the signed apology
+ * letter that fixes it (the last DanhSachXinLoi entry's NgayHenTraMoi). Returns the refusal, if any.
+ */
+export function unjustifiedNewDate(
+  portalCopy: DossierRecord,
+  outgoing: DossierRecord,
+  overdue: boolean,
+): string | undefined {
+  if (!overdue || !outgoing.NgayHenTra || outgoing.NgayHenTra === portalCopy.NgayHenTra) return undefined;
+  const letters = outgoing.DanhSachXinLoi ?? [];
+  const last = letters[letters.length - 1];
+  if (last && last.NgayHenTraMoi === outgoing.NgayHenTra) return undefined;
+  return `refused: the appointment date of a late dossier changes to ${outgoing.NgayHenTra} without a signed apology letter`;
+}
 
 const RELEASE =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -34,6 +53,8 @@ export interface SyncProcessorDeps {
   keys: Keys;
   store: DossierStore;
   portal: PortalTransport;
+  /** Told when the portal has acknowledged a dossier's pending work (metrics). */
+  observer?: SyncObserver;
   log: Logger;
 }
 
@@ -59,8 +80,13 @@ export class SyncProcessor {
       await job.moveToDelayed(Date.now() + 250, token);
       throw new DelayedError('dossier sync busy');
     }
+    // The callback (or poll) that caused this sync is `requestId`; the portal push the dossier last
+    // came with is `intakeRequestId`. Both are logged and sent to the portal as headers.
+    const intakeRequestId = (await redis.hget(keys.dossier(M), 'intakeRequestId')) || undefined;
+    const correlation = { requestId: job.data.requestId ?? intakeRequestId, intakeRequestId };
     const log = this.d.log.child({
       requestId: job.data.requestId ?? null,
+      ...(intakeRequestId ? { intakeRequestId } : {}),
       MaHoSo: M,
       jobId: job.id,
       system: 'portal',
@@ -72,17 +98,29 @@ export class SyncProcessor {
         await job.moveToDelayed(Date.now() + settleIn, token);
         throw new DelayedError('waiting for the reorder window');
       }
-      const failures = await this.drainOutbox(M, log);
-      const [inboxLeft, outboxLeft] = await Promise.all([
+      const failures = await withCorrelation(correlation, () => this.drainOutbox(M, log));
+      const [inboxLeft, outboxLeft, pendingSince] = await Promise.all([
         redis.zcard(keys.inbox(M)),
         redis.llen(keys.outbox(M)),
+        redis.hget(keys.dossier(M), 'syncPendingSince'),
       ]);
       if (inboxLeft === 0 && outboxLeft === 0) await redis.srem(keys.pendingSync(), M);
+      if (outboxLeft === 0 && pendingSince) await this.settleLag(M, pendingSince, failures.length === 0);
       if (failures.length > 0) throw new UnrecoverableError(failures.join('; '));
       return 'synced';
     } finally {
       await redis.eval(RELEASE, 1, lockKey, lockToken).catch(() => undefined);
     }
+  }
+
+  /**
+   * The outbox is empty: the portal has answered everything the dossier's events implied since
+   * `syncPendingSince`. Reports the lag, unless the portal refused part of it.
+   */
+  private async settleLag(M: string, pendingSince: string, acknowledged: boolean): Promise<void> {
+    await this.d.redis.hdel(this.d.keys.dossier(M), 'syncPendingSince');
+    const since = Number(pendingSince);
+    if (acknowledged && Number.isFinite(since)) this.d.observer?.portalSynced({ lagMs: Date.now() - since });
   }
 
   /** Applies the inbox if it has been quiet for the reorder window; returns ms to wait otherwise. */
@@ -107,6 +145,14 @@ export class SyncProcessor {
         route: dossier.route,
         completion: dossier.completion,
         taxNotices: dossier.taxNotices,
+        apologies: Object.fromEntries(
+          Object.entries(dossier.raw)
+            .filter(([k]) => k.startsWith('apology:'))
+            .map(([k, v]) => [
+              k.slice('apology:'.length),
+              JSON.parse(v) as { LyDo: string; NgayHenTraTruoc: string; NgayHenTraDeXuat: string },
+            ]),
+        ),
         systemStatus: dossier.systemStatus,
         systemLastEventAt: dossier.systemLastEventAt,
         lastNguoiXuLy: dossier.lastNguoiXuLy,
@@ -118,12 +164,23 @@ export class SyncProcessor {
     const multi = redis.multi();
     multi.zrem(keys.inbox(M), ...raw);
     multi.hdel(keys.dossier(M), 'firstPendingArrival');
+    // The sync lag runs from the oldest of these events' arrival until the portal acknowledges.
+    if (out.operations.length > 0)
+      multi.hsetnx(keys.dossier(M), 'syncPendingSince', h[1] ?? h[0] ?? String(now));
     const fields: Record<string, string> = {
       record: JSON.stringify(s.record),
       status: s.status,
       taxNotices: JSON.stringify(s.taxNotices),
       updatedAt: nowIso(),
     };
+    // A new appointment date (a signed apology letter) moves the deadline; a finished dossier has none.
+    if (FINAL.has(s.status)) multi.zrem(keys.deadlines(), M).srem(keys.overdue(), M);
+    else if (s.record.NgayHenTra && s.record.NgayHenTra !== dossier.record.NgayHenTra) {
+      const due = parsePortalDateTime(s.record.NgayHenTra);
+      if (due) multi.zadd(keys.deadlines(), due.getTime(), M);
+      // A signed letter gives the dossier a new date: it is not late until that one passes.
+      if (due && due.getTime() > Date.now()) multi.srem(keys.overdue(), M);
+    }
     // A system that has finished, or a dossier that has ended, is no longer polled.
     for (const sys of s.route) {
       const st = s.systemStatus[sys];
@@ -208,6 +265,8 @@ export class SyncProcessor {
           keys.outboxFailed(M),
           JSON.stringify({ at: nowIso(), reason: failure, operation: JSON.parse(p) as unknown }),
         );
+      // The administrators' list of refused portal syncs (GET /admin/syncs/failed).
+      multi.zadd(keys.failedSyncs(), Date.now(), M);
     }
     multi.ltrim(keys.outbox(M), count, -1);
     multi.hdel(keys.dossier(M), 'outboxInflight');
@@ -238,6 +297,15 @@ export class SyncProcessor {
     const dossier = await store.get(M);
     if (!dossier) return `dossier ${M} not found`;
     const record: DossierRecord = { ...dossier.record, TrangThaiHoSo: op.status };
+    const refusal = unjustifiedNewDate(
+      dossier.portalRecord,
+      record,
+      Object.keys(dossier.raw).some((k) => k.startsWith('overdue:')),
+    );
+    if (refusal) {
+      log.warn({ NgayHenTra: record.NgayHenTra }, refusal);
+      return refusal;
+    }
     let reply = await portal.syncRecord(record, dossier.portalKnown, dossier.madonvi);
     if (reply.error_code === '3') reply = await portal.syncRecord(record, true, dossier.madonvi);
     if (reply.error_code === '0') {

@@ -200,6 +200,9 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     },
     systems,
     workers: { concurrency: 8, lockDurationMs: 3000, stalledIntervalMs: 1000, shutdownGraceMs: 2000 },
+    // The spec's example dossiers are dated November 2025: with deadlines tracked every one of them
+    // would be late at once. Tests of the deadline flow turn it on for themselves.
+    deadlines: { enabled: false },
     log: { level: o.logLevel ?? 'silent' },
   };
   return {

@@ -8,7 +8,7 @@ import { deliveryId as makeDeliveryId } from '../domain/delivery.js';
 import type { PlannedOperation } from '../adapters/adapter.js';
 import type { TrangThaiHoSo } from '../domain/status-machine.js';
 import type { TaxNotice } from '../domain/dossier-progress.js';
-import { formatLocalIso } from '../domain/time.js';
+import { formatLocalIso, parsePortalDateTime } from '../domain/time.js';
 import type { Keys } from './keys.js';
 
 export interface StoredDossier {
@@ -45,6 +45,8 @@ export interface IntakeVersion {
   completion: SystemId[];
   plans: Array<{ system: SystemId; op: PlannedOperation }>;
   isUpdating: boolean;
+  /** The request id of the portal push that brought this version (kept as `intakeRequestId`). */
+  requestId?: string;
 }
 
 export interface IntakeOutcome {
@@ -57,6 +59,9 @@ export interface IntakeOutcome {
 
 export const TIMELINE_CAP = 500;
 
+/** Statuses after which a dossier has no deadline any more (finished or ended). */
+export const FINISHED: ReadonlySet<string> = new Set(['3', '7', '8', '9', '10']);
+
 export const DELIVERY_STATES: readonly DeliveryState[] = [
   'queued',
   'delivering',
@@ -64,6 +69,7 @@ export const DELIVERY_STATES: readonly DeliveryState[] = [
   'delivered',
   'failed',
   'dead',
+  'resolved',
 ];
 
 /**
@@ -199,10 +205,18 @@ export class DossierStore {
         updatedAt: now,
       };
       if (isNew) fields.receivedAt = now;
+      // What later callbacks and portal syncs of the dossier name as the portal request behind them.
+      if (v.requestId) fields.intakeRequestId = v.requestId;
       multi.hset(dKey, fields);
       multi.hincrby(dKey, 'versions', 1);
       multi.sadd(this.keys.digests(v.MaHoSo), v.digest);
       if (isNew) multi.zadd(this.keys.allDossiers(), Date.now(), v.MaHoSo);
+      const received = v.merged.NgayTiepNhan ? parsePortalDateTime(v.merged.NgayTiepNhan) : null;
+      if (received) multi.zadd(this.keys.receivedAt(), received.getTime(), v.MaHoSo);
+      // Deadline tracking: the appointment date is when the dossier is next looked at.
+      const due = v.merged.NgayHenTra ? parsePortalDateTime(v.merged.NgayHenTra) : null;
+      if (due && !FINISHED.has(v.status)) multi.zadd(this.keys.deadlines(), due.getTime(), v.MaHoSo);
+      else multi.zrem(this.keys.deadlines(), v.MaHoSo);
       for (const s of v.route)
         if (!existingRoute.includes(s)) multi.sadd(this.keys.openDossiers(s), v.MaHoSo);
       this.timelineEntry(multi, v.MaHoSo, {
@@ -213,6 +227,7 @@ export class DossierStore {
           : `new version (isUpdating ${v.isUpdating ? 'True' : 'False'}, TrangThaiHoSo ${v.record.TrangThaiHoSo})`,
         data: {
           digest: v.digest.slice(0, 16),
+          ...(v.requestId ? { requestId: v.requestId } : {}),
           operations: fresh.map((p) => `${p.system}:${p.op.operation}`),
         },
       });
@@ -244,6 +259,55 @@ export class DossierStore {
         created: fresh.map((p) => p.id),
         heads: await this.chainHeads(v.MaHoSo, v.route),
       };
+    });
+  }
+
+  /**
+   * Adds one operation to a dossier outside a portal version (e.g. an apology letter the deadline
+   * scanner decides to send). Idempotent on the intent: a second call for the same intent creates
+   * nothing. Returns the chain head to enqueue, if any.
+   */
+  async addDelivery(
+    maHoSo: string,
+    system: SystemId,
+    op: PlannedOperation,
+    note: string,
+  ): Promise<{ created: boolean; head: string | null }> {
+    return this.withLock(this.keys.intakeLock(maHoSo), 10_000, async () => {
+      const id = makeDeliveryId(maHoSo, system, op.intentKey);
+      const dKey = this.keys.delivery(id, maHoSo);
+      if ((await this.redis.exists(dKey)) === 1) {
+        return { created: false, head: await this.redis.lindex(this.keys.chain(maHoSo, system), 0) };
+      }
+      const now = nowIso();
+      const seq = await this.redis.hincrby(this.keys.dossier(maHoSo), 'seq', 1);
+      const multi = this.redis.multi();
+      multi.hset(dKey, {
+        id,
+        MaHoSo: maHoSo,
+        system,
+        operation: op.operation,
+        intentKey: op.intentKey,
+        params: JSON.stringify(op.params ?? {}),
+        state: 'queued',
+        attempts: '0',
+        createdAt: now,
+        updatedAt: now,
+        seq: String(seq),
+      });
+      multi.zadd(this.keys.deliveries(maHoSo), seq, id);
+      indexDeliveryState(multi, this.keys, id, 'queued');
+      multi.rpush(this.keys.chain(maHoSo, system), id);
+      multi.sadd(this.keys.pendingChains(), `${maHoSo}|${system}`);
+      this.timelineEntry(multi, maHoSo, {
+        at: now,
+        type: 'note',
+        system,
+        detail: note,
+        data: { operation: op.operation },
+      });
+      await multi.exec();
+      return { created: true, head: await this.redis.lindex(this.keys.chain(maHoSo, system), 0) };
     });
   }
 

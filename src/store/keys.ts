@@ -84,6 +84,18 @@ export class Keys {
   deliveriesInState(state: string): string {
     return `${this.prefix}:idx:dl:${state}`;
   }
+  /** Sorted set: open dossiers by the time their deadline is to be checked next (ms). */
+  deadlines(): string {
+    return `${this.prefix}:idx:deadlines`;
+  }
+  /** Sorted set: every dossier by its NgayTiepNhan (reception at the desk), for reports over a period. */
+  receivedAt(): string {
+    return `${this.prefix}:idx:received`;
+  }
+  /** Set: dossiers marked overdue and not finished since (the overdue gauge, the dashboard). */
+  overdue(): string {
+    return `${this.prefix}:idx:overdue`;
+  }
   /** Sorted set: every dossier by reception time. */
   allDossiers(): string {
     return `${this.prefix}:idx:dossiers`;
@@ -107,5 +119,33 @@ export class Keys {
   /** String: the portal session shared by the workers. */
   portalSession(): string {
     return `${this.prefix}:portal:session`;
+  }
+  /** String: the last payload an adapter sent for a delivery (JSON, see delivery/payload-record.ts). */
+  deliveryPayload(deliveryId: string, maHoSo: string): string {
+    return `${this.d(maHoSo)}:dl:${deliveryId}:payload`;
+  }
+  /** Sorted set: dossiers with portal operations the portal refused (outbox:failed), by last failure. */
+  failedSyncs(): string {
+    return `${this.prefix}:idx:sync-failed`;
+  }
+  /** Stream: the administrators' audit log (append-only through the API). */
+  audit(): string {
+    return `${this.prefix}:admin:audit`;
+  }
+  /** Hash: system → why and by whom its delivery queue is paused (JSON). */
+  pausedSystems(): string {
+    return `${this.prefix}:admin:paused`;
+  }
+  /** Hash: system → breaker state forced by an administrator ('open' | 'closed'). */
+  forcedBreakers(): string {
+    return `${this.prefix}:admin:breaker:forced`;
+  }
+  /** Hash: worker process → its breakers' observed states (JSON with a timestamp). */
+  observedBreakers(): string {
+    return `${this.prefix}:admin:breaker:observed`;
+  }
+  /** Hash: one bulk replay run and its progress. */
+  replayRun(runId: string): string {
+    return `${this.prefix}:admin:replay:${runId}`;
   }
 }
