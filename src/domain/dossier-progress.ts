@@ -13,8 +13,23 @@ export interface TaxNotice {
 
 /** One thing to send to the portal, in order. */
 export type PortalOperation =
-  | { id: string; kind: 'record'; status: TrangThaiHoSo }
-  | { id: string; kind: 'progress'; row: ProgressRow & { MaHoSo: string } };
+  | { id: string; kind: 'record'; status: TrangThaiHoSo; versions?: number }
+  | { id: string; kind: 'progress'; row: ProgressRow & { MaHoSo: string }; versions?: number };
+
+/**
+ * The status an operation is sent with. The portal changes a dossier's status itself (supplement
+ * handed in, result handed over) and applies whatever arrives last, so an operation made before a
+ * newer portal version must not carry the older status: it carries the dossier's current one.
+ * `versions` is the number of portal versions the gateway had when the operation was made.
+ */
+export function statusAtSend(
+  op: { versions?: number },
+  opStatus: TrangThaiHoSo,
+  current: { status: TrangThaiHoSo; versions: number },
+): TrangThaiHoSo {
+  if (op.versions === undefined || current.versions <= op.versions) return opStatus;
+  return current.status;
+}
 
 /** The part of a dossier's state the portal sync works on. */
 export interface ProgressState {

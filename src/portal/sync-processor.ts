@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { GatewayConfig } from '../config/config.js';
 import type { DossierRecord } from '../domain/dossier.js';
 import { parsePortalDateTime } from '../domain/time.js';
-import { applyEvents, type PortalOperation } from '../domain/dossier-progress.js';
+import { applyEvents, statusAtSend, type PortalOperation } from '../domain/dossier-progress.js';
 import type { ProgressRow, SystemEvent } from '../domain/system-event.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { withCorrelation } from '../logging/correlation.js';
@@ -191,8 +191,11 @@ export class SyncProcessor {
     for (const [sys, t] of Object.entries(s.systemLastEventAt)) fields[`sys:${sys}:lastEventAt`] = String(t);
     for (const e of events) if (e.externalId) multi.hsetnx(keys.dossier(M), `ext:${e.system}`, e.externalId);
     multi.hset(keys.dossier(M), fields);
-    if (out.operations.length > 0)
-      multi.rpush(keys.outbox(M), ...out.operations.map((o) => JSON.stringify(o)));
+    if (out.operations.length > 0) {
+      // Stamped with the portal versions known now: see statusAtSend.
+      const stamped = out.operations.map((o) => JSON.stringify({ ...o, versions: dossier.versions }));
+      multi.rpush(keys.outbox(M), ...stamped);
+    }
     const tk = keys.timeline(M);
     for (const a of out.applied) {
       const detail = a.late
@@ -296,7 +299,7 @@ export class SyncProcessor {
     const { store, portal, redis, keys } = this.d;
     const dossier = await store.get(M);
     if (!dossier) return `dossier ${M} not found`;
-    const record: DossierRecord = { ...dossier.record, TrangThaiHoSo: op.status };
+    const record: DossierRecord = { ...dossier.record, TrangThaiHoSo: statusAtSend(op, op.status, dossier) };
     const refusal = unjustifiedNewDate(
       dossier.portalRecord,
       record,
@@ -325,7 +328,7 @@ export class SyncProcessor {
     const { redis, keys, store, portal } = this.d;
     const dossier = await store.get(M);
     if (!dossier) return { sent: 0, failure: `dossier ${M} not found` };
-    let rows = batch.map((o) => o.row);
+    let rows = batch.map((o) => ({ ...o.row, TrangThai: statusAtSend(o, o.row.TrangThai, dossier) }));
     const inflight = await redis.hget(keys.dossier(M), 'outboxInflight');
     if (inflight === batch[0]!.id) {
       // The previous send of this batch had an unknown outcome: the portal may hold some rows already.

@@ -35,7 +35,10 @@ describe('land registry end to end', () => {
     await waitFor('status 4 at the portal', () => portal.record(M)?.TrangThaiHoSo === '4');
 
     land.requestSupplement(M, { NoiDungYeuCau: 'Bổ sung bản sao hợp đồng chuyển nhượng có công chứng' });
-    await waitFor('status 5 at the portal', () => portal.record(M)?.TrangThaiHoSo === '5');
+    // The desk acts once the portal shows the request (its progress row is the gateway's last write).
+    await waitFor('status 5 and its row at the portal', () =>
+      portal.progress(M).some((r) => r.TrangThai === '5'),
+    );
     const withRequest = portal.record(M) as unknown as DossierRecord;
     expect(withRequest.DanhSachHoSoBoSung).toHaveLength(1);
     expect(withRequest.DanhSachHoSoBoSung![0]!.NoiDungYeuCau).toBe(
@@ -56,7 +59,9 @@ describe('land registry end to end', () => {
     );
 
     land.finish(M, { TrangThaiKetThuc: 0 });
-    await waitFor('status 9 at the portal', () => portal.record(M)?.TrangThaiHoSo === '9');
+    await waitFor('status 9 and its row at the portal', () =>
+      portal.progress(M).some((r) => r.TrangThai === '9'),
+    );
     const done = portal.record(M) as unknown as DossierRecord;
     expect(done.NgayKetThucXuLy).toMatch(/^\d{14}$/);
     expect(done.DanhSachGiayToKetQua!.length).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvents, deriveStatus, type ProgressState } from '../../src/domain/dossier-progress.js';
+import {
+  applyEvents,
+  deriveStatus,
+  statusAtSend,
+  type ProgressState,
+} from '../../src/domain/dossier-progress.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import type { SystemEvent } from '../../src/domain/system-event.js';
 import { specExample } from '../helpers/stack.js';
@@ -117,5 +122,11 @@ describe('applying system events', () => {
     expect(deriveStatus(['land', 'tax'], { land: '9', tax: '9' })).toBe('9');
     expect(deriveStatus(['land', 'tax'], { land: '8', tax: '9' })).toBe('8');
     expect(deriveStatus(['land'], {})).toBe('2');
+  });
+
+  it('When the portal pushed a newer version after an operation was made, then the operation carries the current status, never the older one', () => {
+    expect(statusAtSend({ versions: 2 }, '5', { status: '4', versions: 3 })).toBe('4');
+    expect(statusAtSend({ versions: 3 }, '5', { status: '5', versions: 3 })).toBe('5');
+    expect(statusAtSend({}, '6', { status: '4', versions: 9 })).toBe('6');
   });
 });
