@@ -73,7 +73,11 @@ export class DeliveryProcessor {
     if (!adapter) throw new UnrecoverableError(`no adapter for ${data.system}`);
     const delivery = await store.delivery(data.MaHoSo, data.deliveryId);
     if (!delivery) return 'missing';
-    if (delivery.state === 'delivered') return 'already delivered';
+    if (delivery.state === 'delivered') {
+      // A crash between recording the success and advancing the chain leaves it here: advance now.
+      await this.advance(data);
+      return 'already delivered';
+    }
     // Final until an administrator acts: only a replay (which moves it back to queued) runs it again,
     // so a job re-added for it (the sweeper, after its failed job was trimmed) does nothing.
     if (delivery.state === 'dead' || delivery.state === 'failed' || delivery.state === 'resolved')
@@ -296,6 +300,12 @@ export class DeliveryProcessor {
     );
     multi.ltrim(tk, -TIMELINE_CAP, -1);
     await multi.exec();
+    await this.advance(data);
+  }
+
+  /** Pops this delivery off its chain (if it is still the head) and enqueues the next operation. */
+  private async advance(data: DeliveryJob): Promise<void> {
+    const { redis, keys } = this.d;
     const next = (await redis.eval(
       ADVANCE_CHAIN,
       2,

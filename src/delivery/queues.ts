@@ -102,18 +102,18 @@ export class Queues {
    * Enqueues the current head of a dossier's chain for a system. Idempotent: the job id is the
    * delivery id, and BullMQ ignores an add whose id already exists.
    */
-  async kickDelivery(job: DeliveryJob): Promise<void> {
+  async kickDelivery(job: DeliveryJob, options: { wake?: boolean } = {}): Promise<void> {
     const q = this.delivery.get(job.system);
     if (!q) throw new Error(`no queue for system ${job.system}`);
-    const existing = await q.getJob(job.deliveryId);
-    if (existing) {
-      const state = await existing.getState();
-      if (state === 'completed') await existing.remove().catch(() => undefined);
-      else {
-        // A job postponed for a prerequisite (or an open breaker) is looked at again now.
-        if (state === 'delayed') await existing.promote().catch(() => undefined);
-        return;
-      }
+    // One script call in the common case (no job yet); the job is only loaded when it must change.
+    const state = await q.getJobState(job.deliveryId);
+    if (state === 'completed') {
+      await q.remove(job.deliveryId).catch(() => undefined);
+    } else if (state !== 'unknown') {
+      // A job postponed for a prerequisite is looked at again when a new fact may have arrived.
+      if (options.wake && state === 'delayed')
+        await (await q.getJob(job.deliveryId))?.promote().catch(() => undefined);
+      return;
     }
     await q.add('deliver', job, this.deliveryJobOptions(job.system, job.deliveryId));
   }

@@ -51,7 +51,10 @@ export class EventSink implements InboundSink {
           const heads = await store.chainHeads(e.MaHoSo, d.route);
           await Promise.all(
             heads.map((h) =>
-              queues.kickDelivery({ ...h, MaHoSo: e.MaHoSo, ...(requestId ? { requestId } : {}) }),
+              queues.kickDelivery(
+                { ...h, MaHoSo: e.MaHoSo, ...(requestId ? { requestId } : {}) },
+                { wake: true },
+              ),
             ),
           );
         }
