@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { GatewayConfig } from './config/config.js';
+import { systemConfig, type GatewayConfig } from './config/config.js';
 import type { SystemAdapter } from './adapters/adapter.js';
 import { Administration } from './admin/administration.js';
+import { AuditLog } from './admin/audit-log.js';
 import { buildAdapters, type RegisteredSystem } from './adapters/registry.js';
 import { PollProcessor } from './delivery/poll-processor.js';
 import { OverdueScanner } from './deadlines/overdue-scanner.js';
@@ -13,6 +14,8 @@ import { addWorkingDays, defaultCalendar } from './calendar/index.js';
 import { readDeliveryCounts } from './dashboard/delivery-counts.js';
 import { SYSTEM_NAMES } from './domain/system-event.js';
 import { Breakers } from './delivery/breakers.js';
+import { SharedBreakerState } from './delivery/shared-breaker-state.js';
+import { WorkerHeartbeat } from './delivery/worker-heartbeat.js';
 import { DeliveryProcessor } from './delivery/delivery-processor.js';
 import { Queues } from './delivery/queues.js';
 import { createWorkers } from './delivery/workers.js';
@@ -20,6 +23,8 @@ import { Sweeper } from './delivery/sweeper.js';
 import { loadRoutingTable, type RoutingTable } from './domain/routing.js';
 import type { SystemId } from './domain/system-event.js';
 import { createApp } from './http/app.js';
+import { rateLimits } from './http/rate-limits.js';
+import { sharedCredentials } from './security/credential-separation.js';
 import { dashboardRouter } from './http/routes/dashboard.js';
 import { dossierRouter } from './http/routes/dossiers.js';
 import { reportsRouter } from './http/routes/reports.js';
@@ -34,12 +39,15 @@ import { oldestPendingSyncSeconds } from './metrics/sync-backlog.js';
 import { EventSink } from './intake/event-sink.js';
 import { IntakeService } from './intake/intake-service.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { PortalTransport } from './portal/portal-transport.js';
+import { MessageLogging } from './message-log/message-logging.js';
+import { ScopedPortalTransport } from './message-log/scoped-portal-transport.js';
+import { Reconciliation } from './reconciliation/reconciliation.js';
 import { SyncProcessor } from './portal/sync-processor.js';
 import { DossierStore } from './store/dossier-store.js';
 import { EventInbox } from './store/event-inbox.js';
 import { Keys } from './store/keys.js';
 import { checkNoEviction, createRedis, waitReady } from './store/redis.js';
+import { describeRedisTarget, gatewayKeyPrefix } from './store/redis-topology.js';
 
 export type GatewayMode = 'api' | 'worker' | 'all';
 
@@ -63,6 +71,10 @@ export class Gateway {
   readonly sink: EventSink;
   /** Administration (issue 5): admin API, bulk replays, forced breakers, retention. */
   readonly admin: Administration;
+  /** The tamper-evident log of every message exchanged (issue 9). */
+  readonly messageLogging: MessageLogging;
+  /** Reconciliation of the portal's and the systems' copies with the gateway's (issue 9). */
+  readonly reconciliation: Reconciliation;
   /** Every series of `GET /metrics`, in a registry of this gateway's own. */
   readonly metrics: GatewayMetrics;
   private metricsServer: MetricsServer | null = null;
@@ -73,6 +85,9 @@ export class Gateway {
   private workers: Worker[] = [];
   private server: Server | null = null;
   private sweeper: Sweeper | null = null;
+  /** Makes a breaker opened here known to the other worker processes (and theirs to this one). */
+  private sharedBreakers: SharedBreakerState | null = null;
+  private heartbeat: WorkerHeartbeat | null = null;
   /** Finds late dossiers and starts their apology letters (null when deadlines are not tracked). */
   readonly deadlineScanner: OverdueScanner | null;
   url: string | null = null;
@@ -83,13 +98,22 @@ export class Gateway {
     log?: Logger,
   ) {
     this.log = log ?? createLogger(config.log.level, { service: 'lienthong', mode });
-    this.keys = new Keys(config.redis.prefix);
+    this.keys = new Keys(gatewayKeyPrefix(config));
     this.redis = createRedis(config, 'store');
     this.bull = createRedis(config, 'bullmq');
     this.store = new DossierStore(this.redis, this.keys);
     this.routing = loadRoutingTable();
     this.systems = buildAdapters(config, this.log);
-    this.adapters = new Map([...this.systems].map(([id, s]) => [id, s.adapter]));
+    this.messageLogging = new MessageLogging({
+      config,
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      audit: new AuditLog(this.redis, this.keys),
+      logger: this.log,
+    });
+    // Each adapter's calls about a dossier are recorded in the message log (issue 9).
+    this.adapters = new Map([...this.systems].map(([id, s]) => [id, this.messageLogging.adapter(s.adapter)]));
     const systems = [...this.adapters.keys()];
     this.queues = new Queues(config, this.bull, systems, (err) =>
       this.log.warn({ err }, 'queue connection error'),
@@ -138,6 +162,17 @@ export class Gateway {
       queues: this.queues,
       log: this.log,
     });
+    this.reconciliation = new Reconciliation({
+      config,
+      redis: this.redis,
+      keys: this.keys,
+      store: this.store,
+      queues: this.queues,
+      audit: this.admin.audit,
+      adapters: this.adapters,
+      sink: this.sink,
+      log: this.log,
+    });
     for (const s of this.routing.systems()) {
       if (!this.adapters.has(s))
         this.log.warn(
@@ -149,11 +184,13 @@ export class Gateway {
 
   /** Checks Redis (reachable, noeviction), then starts the HTTP server and/or the workers. */
   async start(): Promise<void> {
+    const shared = sharedCredentials(this.config);
+    if (shared.length > 0) throw new StartupError(shared.join('; '));
     try {
       await waitReady(this.redis, 10_000);
     } catch (err) {
       throw new StartupError(
-        `Redis at ${this.config.redis.url.replace(/\/\/[^@]*@/, '//***@')} is not reachable: ${(err as Error).message}`,
+        `Redis (${describeRedisTarget(this.config)}) is not reachable: ${(err as Error).message}`,
       );
     }
     if (this.config.redis.checkNoEviction) {
@@ -217,7 +254,10 @@ export class Gateway {
       log: this.log,
     });
     const feedKey = this.config.feed?.key ?? '';
+    const logRouters = this.messageLogging.routers();
     const routers = [
+      // Records every feed push and callback in the message log (before the routes it watches).
+      ...logRouters.before,
       healthRouter({
         redis: this.redis,
         probe: {
@@ -232,6 +272,8 @@ export class Gateway {
       dossierRouter({ store: this.store, config: this.config, feedKey }),
       ...this.reportRouters(),
       ...this.admin.routers(),
+      this.reconciliation.router(),
+      ...logRouters.after,
       callbackTiming({
         systems: [...this.systems.keys()],
         observe: (system, code, ms) => this.metrics.callbackHandled(system, code, ms),
@@ -249,7 +291,23 @@ export class Gateway {
         }),
       );
     }
-    const app = createApp({ log: this.log, routers });
+    const app = createApp({
+      log: this.log,
+      routers,
+      guards: [
+        rateLimits({
+          config: this.config,
+          feedKey,
+          landCode: this.config.systems.land?.enabled
+            ? this.config.systems.land.callbackSecurityCode
+            : undefined,
+          taxKey: this.config.systems.tax?.enabled
+            ? (this.config.systems.tax.inboundSecurityKey ?? this.config.systems.tax.securityKey)
+            : undefined,
+          metricsToken: this.config.metrics?.token,
+        }),
+      ],
+    });
     this.server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(this.config.http.port, this.config.http.host, (err?: Error) =>
         err ? reject(err) : resolve(s),
@@ -261,17 +319,25 @@ export class Gateway {
   }
 
   private async startWorkers(): Promise<void> {
-    const portal = new PortalTransport({
-      baseUrl: this.config.portal.baseUrl,
-      username: this.config.portal.username,
-      password: this.config.portal.password,
-      madonvi: this.config.portal.madonvi,
-      timeoutMs: this.config.portal.timeoutMs,
-      redis: this.redis,
-      sessionKey: this.keys.portalSession(),
-      log: this.log.child({ system: 'portal' }),
-    });
+    const portal = new ScopedPortalTransport(
+      {
+        baseUrl: this.config.portal.baseUrl,
+        username: this.config.portal.username,
+        password: this.config.portal.password,
+        madonvi: this.config.portal.madonvi,
+        timeoutMs: this.config.portal.timeoutMs,
+        redis: this.redis,
+        sessionKey: this.keys.portalSession(),
+        log: this.log.child({ system: 'portal' }),
+      },
+      // Issue 9: portal calls go to the message log; accepted rows to the reconciliation's record.
+      {
+        recorder: this.messageLogging.log,
+        progressAccepted: (rows) => this.reconciliation.sent.record(rows),
+      },
+    );
     const delivery = new DeliveryProcessor({
+      lockTtlMs: (system) => (systemConfig(this.config, system)?.timeoutMs ?? 30_000) * 2 + 2_000,
       redis: this.redis,
       keys: this.keys,
       store: this.store,
@@ -279,6 +345,7 @@ export class Gateway {
       breakers: this.breakers,
       adapters: this.adapters,
       observer: this.metrics,
+      requestTimeoutMs: (system) => systemConfig(this.config, system)?.timeoutMs ?? 30_000,
       log: this.log,
     });
     const sync = new SyncProcessor({
@@ -303,11 +370,14 @@ export class Gateway {
         adapters: this.adapters,
         sink: this.sink,
         log: this.log,
-        lockMs: 5 * 60_000,
+        lockMs: this.config.workers.lockDurationMs,
       }),
       ...(this.deadlineScanner ? { deadlines: () => this.deadlineScanner!.scan() } : {}),
+      reconcile: (job, token) => this.reconciliation.process(job, token),
       log: this.log,
     });
+    await this.reconciliation.startWorkerSide((M, madonvi) => portal.readForReconciliation(M, madonvi));
+    this.messageLogging.startWorkerSide();
     if (this.deadlineScanner) await this.queues.scheduleDeadlineScan(this.config.deadlines.scanIntervalMs);
     for (const [id, s] of this.systems) {
       if (s.pollIntervalMs && s.adapter.poll) await this.queues.schedulePoll(id, s.pollIntervalMs);
@@ -324,6 +394,27 @@ export class Gateway {
     });
     this.sweeper.start();
     await this.admin.startWorkerSide(this.breakers, [...this.adapters.keys()]);
+    this.sharedBreakers = new SharedBreakerState({
+      redis: this.redis,
+      subscriber: createRedis(this.config, 'subscriber'),
+      keys: this.keys,
+      breakers: this.breakers,
+      systems: [...this.adapters.keys()],
+      trialGraceMs: (s) => systemConfig(this.config, s)?.timeoutMs ?? 30_000,
+      refreshMs: this.config.admin.breakerSyncMs,
+      log: this.log,
+    });
+    await this.sharedBreakers.start();
+    const heartbeatFile = this.config.workers.heartbeatFile;
+    if (heartbeatFile) {
+      this.heartbeat = new WorkerHeartbeat({
+        file: heartbeatFile,
+        redis: this.redis,
+        workers: this.workers,
+        log: this.log,
+      });
+      this.heartbeat.start();
+    }
     this.log.info({ queues: this.workers.map((w) => w.name) }, 'workers running');
   }
 
@@ -344,6 +435,8 @@ export class Gateway {
     await this.metricsServer?.close();
     this.metricsServer = null;
     await this.admin.stop();
+    this.heartbeat?.stop();
+    await this.sharedBreakers?.stop();
     this.sweeper?.stop();
     const grace = this.config.workers.shutdownGraceMs;
     await Promise.race([
@@ -351,6 +444,8 @@ export class Gateway {
       new Promise((r) => setTimeout(r, grace).unref()),
     ]);
     await Promise.all(this.workers.map((w) => w.close(true).catch(() => undefined)));
+    // The last messages exchanged are in the log before Redis is closed.
+    await this.messageLogging.stop();
     this.breakers.shutdown();
     await this.queues.close().catch(() => undefined);
     await Promise.all([this.redis.quit().catch(() => undefined), this.bull.quit().catch(() => undefined)]);

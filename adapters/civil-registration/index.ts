@@ -7,6 +7,8 @@ import type {
   PlannedOperation,
   PollBatch,
   PollContext,
+  StatusContext,
+  StatusReading,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
 import { probeHealth } from '../../src/adapters/health-probe.js';
@@ -18,6 +20,7 @@ import { applyMapping } from '../../src/mapping/template.js';
 import { loadCivilRegistrationMapping, type CivilRegistrationMappingFile } from './mapping.js';
 import { CivilPoller } from './poller.js';
 import { CivilRegistrationTransport } from './transport.js';
+import { readStatusItem, statusEvent } from './status-events.js';
 import { buildXmlDocument, pruneEmpty, textOf } from './xml.js';
 
 export { readStatusItem, statusEvent, type CivilStatusItem } from './status-events.js';
@@ -157,6 +160,30 @@ export class CivilRegistrationAdapter implements SystemAdapter {
 
   poll(ctx: PollContext): Promise<PollBatch> {
     return this.poller.poll(ctx);
+  }
+
+  /**
+   * `LayKetQua?maHoSo=` (§4): the system holds one dossier per maHoSo (NhanDKHT is idempotent on
+   * it), so the reading has one entry or none. Its event is the very one the poller would make of
+   * the same answer (same id), so a state both read back and polled is applied once.
+   */
+  async status(ctx: StatusContext): Promise<StatusReading> {
+    const ketQua = await this.transport.layKetQua(ctx.MaHoSo, ctx.signal);
+    if (textOf(ketQua, 'maLoi') !== '0') return { entries: [] };
+    const item = readStatusItem(ketQua);
+    const event = statusEvent(item, this.mapping.status);
+    return {
+      entries: [
+        {
+          externalId: item.soHoSoHoTich,
+          status: event.status,
+          code: item.trangThai,
+          updatedAt: event.occurredAt,
+          initial: item.trangThai === '1',
+        },
+      ],
+      event,
+    };
   }
 
   /** A token and a read of a code that cannot exist: `maLoi` 4 proves the whole path works. */

@@ -28,6 +28,8 @@ interface CallbackMapping {
 export interface LandMappingFile {
   requests: Record<string, unknown>;
   statusByLandCode: Record<string, string>;
+  /** Names of the land status codes (land.md §4.1), for rows about a status read back. */
+  statusNameByLandCode?: Record<string, string>;
   callbacks: Record<string, CallbackMapping>;
 }
 

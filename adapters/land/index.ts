@@ -6,6 +6,8 @@ import type {
   DossierChange,
   LookupResult,
   PlannedOperation,
+  StatusContext,
+  StatusReading,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
 import { probeHealth } from '../../src/adapters/health-probe.js';
@@ -14,7 +16,9 @@ import { firstSeenTerminal } from '../../src/adapters/plan-rules.js';
 import type { DossierRecord } from '../../src/domain/dossier.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { applyMapping } from '../../src/mapping/template.js';
+import { toNfc } from '../../src/mapping/nfc.js';
 import { createLandCallbackParser, loadLandMapping, type LandMappingFile } from './callbacks.js';
+import { landStatusReading } from './read-back.js';
 import { LandTransport } from './transport.js';
 
 export interface LandAdapterOptions {
@@ -99,11 +103,14 @@ export class LandAdapter implements SystemAdapter {
     const template = this.mapping.requests[ctx.operation];
     if (template === undefined)
       throw new GatewayError('GW_ERR_INTERNAL', { message: `land: unknown operation ${ctx.operation}` });
-    return mapOrReject(`land ${ctx.operation}`, () =>
-      applyMapping(template, ctx.record, {
-        config: { tinhId: this.options.tinhId },
-        extra: { externalId: ctx.externalId, params: ctx.params },
-      }),
+    // README §2 of the specs: the land registry stores text as received, so it must leave in NFC.
+    return toNfc(
+      mapOrReject(`land ${ctx.operation}`, () =>
+        applyMapping(template, ctx.record, {
+          config: { tinhId: this.options.tinhId },
+          extra: { externalId: ctx.externalId, params: ctx.params },
+        }),
+      ),
     );
   }
 
@@ -131,6 +138,12 @@ export class LandAdapter implements SystemAdapter {
         ? `land already holds ${items.length} dossiers for this code (${items.map((i) => i.hoSoId).join(', ')}); adopted ${first.hoSoId}`
         : `land dossier ${first.hoSoId} already existed; adopted`;
     return { found: true, externalId: String(first.hoSoId), note };
+  }
+
+  /** Every land dossier of the code (the lookup, land.md §4), its land code mapped by §4.1. */
+  async status(ctx: StatusContext): Promise<StatusReading> {
+    const items = await this.transport.lookup(ctx.MaHoSo);
+    return landStatusReading(items, this.mapping, ctx.MaHoSo, ctx.externalId);
   }
 
   health(): Promise<AdapterHealth> {

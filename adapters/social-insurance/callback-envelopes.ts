@@ -1,3 +1,4 @@
+import { xmlSafeText } from '../../src/xml/safe-xml.js';
 import { CALLBACK_OPERATION, SOAP11_ENV_NS, TNS } from './protocol.js';
 
 /**
@@ -6,7 +7,8 @@ import { CALLBACK_OPERATION, SOAP11_ENV_NS, TNS } from './protocol.js';
  * and `tns` prefixes, two-space indentation, final newline), so they compare byte for byte.
  */
 export function escapeXmlText(s: string): string {
-  return s.replace(/[&<>\r]/g, (c) =>
+  // Characters XML cannot carry (they may come from what was refused) become U+FFFD.
+  return xmlSafeText(s).replace(/[&<>\r]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;',
   );
 }

@@ -5,6 +5,8 @@ import type {
   DossierChange,
   LookupResult,
   PlannedOperation,
+  StatusContext,
+  StatusReading,
   SystemAdapter,
 } from '../../src/adapters/adapter.js';
 import { probeHealth } from '../../src/adapters/health-probe.js';
@@ -17,6 +19,7 @@ import { repoPath } from '../../src/paths.js';
 import { SocialInsuranceCallbackParser } from './callback-parser.js';
 import { factsNeededFor, loadSocialInsuranceMapping, type SocialInsuranceMappingFile } from './mapping.js';
 import { CHILD_CARD } from './protocol.js';
+import { traCuuReading } from './read-back.js';
 import { SocialInsuranceTransport, type NopHoSoRequest } from './transport.js';
 
 export { SocialInsuranceCallbackParser } from './callback-parser.js';
@@ -168,6 +171,12 @@ export class SocialInsuranceAdapter implements SystemAdapter {
       externalId: r.SoBienNhanBHXH,
       note: `BHXH already held this dossier (TraCuuHoSo: TrangThai ${r.TrangThai}); adopted receipt ${r.SoBienNhanBHXH}`,
     };
+  }
+
+  /** `TraCuuHoSo` (§3): one entry (BHXH holds one dossier per MaHoSo) or none. */
+  async status(ctx: StatusContext): Promise<StatusReading> {
+    const r = await this.transport.traCuuHoSo(ctx.MaHoSo, ctx.signal);
+    return r.found ? traCuuReading(r, ctx.MaHoSo, this.mapping) : { entries: [] };
   }
 
   health(): Promise<AdapterHealth> {

@@ -6,7 +6,7 @@ import * as soap from 'soap';
 import { normaliseHttpError } from '../../src/adapters/http-errors.js';
 import { sendCorrelationHeaders } from '../../src/adapters/correlation-headers.js';
 import { GatewayError } from '../../src/errors/gateway-error.js';
-import { screenXmlText } from '../../src/xml/safe-xml.js';
+import { parseXml } from '../../src/xml/safe-xml.js';
 import { MAX_XML_BYTES } from './protocol.js';
 
 export interface SocialInsuranceTransportOptions {
@@ -110,15 +110,19 @@ export function normaliseSoapError(err: unknown, operation: string): GatewayErro
 }
 
 /**
- * Refuses an answer before the soap package parses it: a DTD (entity expansion) or another declared
- * encoding (the screen of src/xml), or an answer that is neither a 200 nor a SOAP fault. Size is
- * capped by axios (`maxContentLength`).
+ * Refuses an answer before the soap package parses it: the hardened reader of src/xml reads it
+ * first (no DTD so no entity expansion, no other declared encoding, depth and attribute limits,
+ * well-formed), or an answer that is neither a 200 nor a SOAP fault. Size is capped by axios
+ * (`maxContentLength`). An empty body is left to the status check.
  */
 function screenAnswer(res: AxiosResponse): AxiosResponse {
   const body =
     typeof res.data === 'string' ? res.data : Buffer.isBuffer(res.data) ? res.data.toString('utf8') : '';
+  const isFault = res.status === 500 && /<([A-Za-z_][\w.-]*:)?Fault[\s>]/.test(body);
+  if (res.status !== 200 && !isFault)
+    throw new AxiosError(`HTTP ${res.status}`, undefined, res.config, undefined, res);
   try {
-    screenXmlText(body);
+    parseXml(body, { explicitArray: false }, { maxBytes: MAX_XML_BYTES, bom: 'drop' });
   } catch (err) {
     throw new GatewayError('GW_ERR_SYSTEM_UNAVAILABLE', {
       message: `social-insurance: the answer was refused (${(err as Error).message}); outcome unknown`,
@@ -126,9 +130,6 @@ function screenAnswer(res: AxiosResponse): AxiosResponse {
       upstreamStatus: res.status,
     });
   }
-  const isFault = res.status === 500 && /<([A-Za-z_][\w.-]*:)?Fault[\s>]/.test(body);
-  if (res.status !== 200 && !isFault)
-    throw new AxiosError(`HTTP ${res.status}`, undefined, res.config, undefined, res);
   return res;
 }
 

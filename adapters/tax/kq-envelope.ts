@@ -1,4 +1,5 @@
 import { children, leaf } from '../../src/xml/element-values.js';
+import { xmlSafeText } from '../../src/xml/safe-xml.js';
 import { buildXml, parseXmlSafely } from './safe-xml.js';
 
 /**
@@ -23,7 +24,9 @@ export const KQ_TEXT = {
 } as const;
 
 export function buildKq(maLoi: MaLoi, moTa: string, maGdich: string): string {
-  return buildXml({ DATA: { BODY: { KQ: { MA_LOI: maLoi, MO_TA: moTa, MA_GDICH: maGdich } } } });
+  // Echoed values came from outside (a payment's MaHoSo, a MA_GDICH): an answer must always build.
+  const kq = { MA_LOI: maLoi, MO_TA: xmlSafeText(moTa), MA_GDICH: xmlSafeText(maGdich) };
+  return buildXml({ DATA: { BODY: { KQ: kq } } });
 }
 
 /** Reads a KQ envelope; undefined when the text is not exactly one (so the caller cannot trust it). */

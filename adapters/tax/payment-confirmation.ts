@@ -1,5 +1,6 @@
 import type { SystemEvent } from '../../src/domain/system-event.js';
 import { sha256Hex } from '../../src/security/constant-time.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../src/security/json-depth.js';
 import { decodeUtf8Body, XmlRefused } from '../../src/xml/safe-xml.js';
 import { mapPushEvent } from './push-event.js';
 import { rejectPush } from './push-rejection.js';
@@ -82,14 +83,18 @@ function validate(body: unknown): PaymentConfirmation {
  */
 export function parsePaymentConfirmation(raw: Buffer | string, mapping: TaxMappingFile): SystemEvent {
   let body: unknown;
+  let tooDeep = false;
   try {
-    body = JSON.parse(decodeUtf8Body(raw));
+    const text = decodeUtf8Body(raw);
+    tooDeep = jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH;
+    if (!tooDeep) body = JSON.parse(text);
   } catch (err) {
     if (err instanceof XmlRefused && err.refusal === 'size')
       throw rejectPush(KIND, 'body', 'nội dung vượt quá giới hạn 1 MiB');
     if (err instanceof XmlRefused) throw rejectPush(KIND, 'body', 'chỉ chấp nhận mã hóa UTF-8');
     throw rejectPush(KIND, 'body', 'nội dung JSON không hợp lệ');
   }
+  if (tooDeep) throw rejectPush(KIND, 'body', `nội dung JSON lồng sâu quá ${MAX_JSON_DEPTH} cấp`);
   const p = validate(body);
   const tt = p.ThongTinThanhToan;
   const notice = SAFE_ID_RE.test(tt.MaThongBaoThue)

@@ -2,6 +2,7 @@ import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { SystemEvent, SystemId } from '../domain/system-event.js';
 import type { DossierRecord } from '../domain/dossier.js';
+import type { TrangThaiHoSo } from '../domain/status-machine.js';
 
 /** One operation the gateway must perform at a system because of a portal version. */
 export interface PlannedOperation {
@@ -99,6 +100,48 @@ export interface SystemAdapter {
    * administrator. `cursor` is persisted by the engine between polls.
    */
   poll?(ctx: PollContext): Promise<PollBatch>;
+  /**
+   * Reads back what the system itself holds for a dossier now (reconciliation, issue 9).
+   *
+   * @remarks Optional because not every system can be read back: tax.md has no query operation
+   * and document management only offers its status inbox, so neither implements it and the
+   * reconciliation says so instead of guessing. A read never changes anything at the system.
+   * `entries` is every entry the system holds under the dossier's code: none means the system
+   * does not know the dossier, two or more that it holds it twice.
+   */
+  status?(ctx: StatusContext): Promise<StatusReading>;
+}
+
+export interface StatusContext {
+  MaHoSo: string;
+  /** The system's id of the dossier, when the gateway knows it (the entry it adopted). */
+  externalId: string | undefined;
+  record: DossierRecord;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** One entry a system holds for a dossier, as its read-back operation reports it. */
+export interface SystemEntryStatus {
+  externalId: string;
+  /** The DVCQG status the system's code corresponds to (undefined when it has none). */
+  status: TrangThaiHoSo | undefined;
+  /** The system's own status code, kept as evidence. */
+  code: string;
+  /** When the system last changed it, portal format `yyyyMMddHHmmss`; '' when not given. */
+  updatedAt: string;
+  /** The system says only that it has received the dossier: no step taken there yet. */
+  initial: boolean;
+}
+
+export interface StatusReading {
+  entries: SystemEntryStatus[];
+  /**
+   * The event the system's own message about its current state would have produced (the entry the
+   * gateway adopted, else the first), with an id derived from that state, so handing it to the
+   * engine twice applies it once. Absent when the state cannot be expressed as an event.
+   */
+  event?: SystemEvent;
 }
 
 export interface PollContext {

@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { correlationHeaders } from '../logging/correlation.js';
+import { recordExchanges } from '../message-log/axios-exchanges.js';
 
 /**
  * Puts the current correlation (`X-Request-Id`, `X-Correlation-Id`) on every request an axios
@@ -11,4 +12,6 @@ export function sendCorrelationHeaders(http: AxiosInstance): void {
     for (const [name, value] of Object.entries(correlationHeaders())) config.headers.set(name, value);
     return config;
   });
+  // The same single hook records every exchange made about a dossier in its message log (issue 9).
+  recordExchanges(http);
 }

@@ -15,6 +15,12 @@ import {
   systemsCommand,
   type CliIo,
 } from './commands.js';
+import {
+  findingsCommand,
+  reconcileCommand,
+  resolveFindingCommand,
+  verifyLogCommand,
+} from './reconciliation-commands.js';
 
 export const ADMIN_USAGE = `Administration (talks to a running gateway over HTTP):
   lienthong status <MaHoSo>                 a dossier: status, deliveries per system, recent timeline
@@ -28,6 +34,10 @@ export const ADMIN_USAGE = `Administration (talks to a running gateway over HTTP
   lienthong syncs [--dossier <MaHoSo>]      portal syncs the portal refused
   lienthong replay-syncs [--dossier <M,…>] [--dry-run] --reason "<why>"
   lienthong audit [--action <a>] [--dossier <MaHoSo>] [--limit <n>]
+  lienthong verify-log <MaHoSo> | --all     check the message log's hash chains; names the first broken link
+  lienthong reconcile [--dossier <M,…>] --reason "<why>"   run a reconciliation now and show its figures
+  lienthong findings [--state open|repaired|resolved|all] [--system <s>] [--dossier <MaHoSo>]
+  lienthong resolve-finding <id> --reason "<why>"          close a finding that needed a person
 Filters: --state failed,dead|retrying|waiting|… --system <id> --operation <op> --dossier <MaHoSo>
          --code GW_ERR_… --from <ISO date-time> --to <ISO date-time> --limit <page size>
 Environment: LIENTHONG_ADMIN_URL (default http://127.0.0.1:8080), LIENTHONG_ADMIN_TOKEN (required).
@@ -46,6 +56,10 @@ export const ADMIN_COMMANDS = new Set([
   'syncs',
   'replay-syncs',
   'audit',
+  'verify-log',
+  'reconcile',
+  'findings',
+  'resolve-finding',
 ]);
 
 const BOOLEAN_FLAGS = new Set(['dry-run', 'all', 'json', 'help']);
@@ -89,6 +103,14 @@ export async function runAdminCommand(
         return await syncsCommand(client, args, io);
       case 'replay-syncs':
         return await replaySyncsCommand(client, args, io);
+      case 'verify-log':
+        return await verifyLogCommand(client, args, io);
+      case 'reconcile':
+        return await reconcileCommand(client, args, io);
+      case 'findings':
+        return await findingsCommand(client, args, io);
+      case 'resolve-finding':
+        return await resolveFindingCommand(client, args, io);
       default:
         return await auditCommand(client, args, io);
     }

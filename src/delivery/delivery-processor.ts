@@ -8,8 +8,10 @@ import type { Logger } from '../logging/logger.js';
 import type { DossierStore } from '../store/dossier-store.js';
 import { indexDeliveryState, nowIso, TIMELINE_CAP } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
+import type { SystemId } from '../domain/system-event.js';
 import type { Breakers } from './breakers.js';
 import type { DeliveryObserver, DeliveryOutcome } from './delivery-observer.js';
+import { claimInflight, inflightMayStillRun } from './inflight-claim.js';
 import { payloadRecorder } from './payload-record.js';
 import type { DeliveryJob, Queues } from './queues.js';
 
@@ -20,7 +22,12 @@ if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) en
 return redis.call('LINDEX', KEYS[1], 0)
 `;
 
+const RELEASE_LOCK =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
 export interface DeliveryProcessorDeps {
+  /** How long the dossier-and-system lock may be held: longer than a lookup plus a delivery. */
+  lockTtlMs?: (system: SystemId) => number;
   redis: Redis;
   keys: Keys;
   store: DossierStore;
@@ -29,6 +36,8 @@ export interface DeliveryProcessorDeps {
   adapters: ReadonlyMap<string, SystemAdapter>;
   /** Told of each run's outcome (metrics). */
   observer?: DeliveryObserver;
+  /** The request timeout of a system (`systems.<id>.timeoutMs`); default 30 s. */
+  requestTimeoutMs?: (system: DeliveryJob['system']) => number;
   log: Logger;
 }
 
@@ -62,7 +71,33 @@ export class DeliveryProcessor {
     await this.d.redis.multi().rpush(k, JSON.stringify(attempt)).ltrim(k, -200, -1).exec();
   }
 
+  /**
+   * Runs a delivery holding the dossier-and-system lock, so that two workers never run the same
+   * dossier's operations for one system at once — not even when BullMQ hands a job that looks
+   * stalled (a blocked event loop, a lost lock) to a second worker while the first is still inside
+   * a slow request: the second would find the ledger mark, look up too early, and send again.
+   */
   async process(
+    job: Job<DeliveryJob>,
+    token: string | undefined,
+    worker: Worker<DeliveryJob>,
+  ): Promise<string> {
+    const { redis, keys } = this.d;
+    const lockKey = keys.deliveryLock(job.data.MaHoSo, job.data.system);
+    const lockToken = `${process.pid}-${String(job.id)}-${Math.random().toString(36).slice(2)}`;
+    const ttl = this.d.lockTtlMs?.(job.data.system) ?? 62_000;
+    if ((await redis.set(lockKey, lockToken, 'PX', ttl, 'NX')) !== 'OK') {
+      await job.moveToDelayed(Date.now() + 500, token);
+      throw new DelayedError('another worker is delivering to this system for this dossier');
+    }
+    try {
+      return await this.processHeld(job, token, worker);
+    } finally {
+      await redis.eval(RELEASE_LOCK, 1, lockKey, lockToken).catch(() => undefined);
+    }
+  }
+
+  private async processHeld(
     job: Job<DeliveryJob>,
     token: string | undefined,
     worker: Worker<DeliveryJob>,
@@ -92,6 +127,21 @@ export class DeliveryProcessor {
       jobId: job.id,
     });
 
+    const opInfo = adapter.operations[delivery.operation];
+    if (!opInfo) throw new UnrecoverableError(`${data.system}: unknown operation ${delivery.operation}`);
+    // Another run of this delivery may still have its request in flight (see inflight-claim.ts).
+    const hold = opInfo.idempotent
+      ? 0
+      : inflightMayStillRun(delivery, this.d.requestTimeoutMs?.(data.system) ?? 30_000);
+    if (hold > 0) {
+      log.info(
+        { inflightSince: delivery.inflightSince, holdMs: hold },
+        'another run may be in flight: waiting',
+      );
+      this.observe(delivery, 'postponed');
+      await this.holdOff(job, token, hold, 'another run of this delivery may still be in flight');
+    }
+
     if (this.d.breakers.isOpen(data.system)) {
       this.observe(delivery, 'postponed');
       await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
@@ -103,8 +153,6 @@ export class DeliveryProcessor {
     const intakeRequestId = dossier.raw.intakeRequestId || undefined;
     if (intakeRequestId && intakeRequestId !== data.requestId) log = log.child({ intakeRequestId });
     const correlation = { requestId: data.requestId ?? intakeRequestId, intakeRequestId };
-    const opInfo = adapter.operations[delivery.operation];
-    if (!opInfo) throw new UnrecoverableError(`${data.system}: unknown operation ${delivery.operation}`);
     const attempt = Number(delivery.attempts) + 1;
     const ctx: DeliveryContext = {
       deliveryId: data.deliveryId,
@@ -123,6 +171,8 @@ export class DeliveryProcessor {
     };
     const dKey = keys.delivery(data.deliveryId, data.MaHoSo);
     const started = Date.now();
+    // Until the request is sent, a failure is the lookup's: it says nothing of the earlier attempt.
+    let phase: 'lookup' | 'send' = 'lookup';
     try {
       if (opInfo.needsExternalId && !ctx.externalId) {
         throw new GatewayError('GW_ERR_DELIVERY_PREREQUISITE', {
@@ -151,11 +201,23 @@ export class DeliveryProcessor {
           return 'adopted';
         }
       }
-      const starting = redis
-        .multi()
-        .hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
-      indexDeliveryState(starting, keys, data.deliveryId, 'delivering');
-      await starting.exec();
+      phase = 'send';
+      if (opInfo.idempotent) {
+        const starting = redis
+          .multi()
+          .hset(dKey, { state: 'delivering', inflightSince: nowIso(), updatedAt: nowIso() });
+        indexDeliveryState(starting, keys, data.deliveryId, 'delivering');
+        await starting.exec();
+      } else {
+        if (!(await claimInflight(redis, dKey, delivery.inflightSince, nowIso()))) {
+          log.info('another run of this delivery claimed it meanwhile: waiting');
+          this.observe(delivery, 'postponed');
+          await this.holdOff(job, token, 1000, 'another run of this delivery claimed it');
+        }
+        const indexing = redis.multi();
+        indexDeliveryState(indexing, keys, data.deliveryId, 'delivering');
+        await indexing.exec();
+      }
       const result = await this.d.breakers.fire(data.system, () =>
         withCorrelation(correlation, () => adapter.deliver(ctx)),
       );
@@ -209,7 +271,10 @@ export class DeliveryProcessor {
       };
       const multi = redis.multi().hset(dKey, fields);
       indexDeliveryState(multi, keys, data.deliveryId, state);
-      if (g.outcome === 'not-applied') multi.hdel(dKey, 'inflightSince');
+      // Only a send known not to have applied clears the mark: a lookup that failed (a 429, a
+      // refused connection) leaves the earlier attempt's outcome as unknown as it was (the fault
+      // suite found a land dossier entered twice after a 429 on the lookup).
+      if (g.outcome === 'not-applied' && phase === 'send') multi.hdel(dKey, 'inflightSince');
       if (state !== 'retrying') {
         const tk = keys.timeline(data.MaHoSo);
         multi.rpush(
@@ -240,6 +305,20 @@ export class DeliveryProcessor {
       if (!g.retryable) throw new UnrecoverableError(`${g.code}: ${g.message}`);
       throw g;
     }
+  }
+
+  /**
+   * Moves the job back to delayed without spending an attempt and without touching the delivery,
+   * which another run may be changing (see inflight-claim.ts).
+   */
+  private async holdOff(
+    job: Job<DeliveryJob>,
+    token: string | undefined,
+    ms: number,
+    why: string,
+  ): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError(why);
   }
 
   /** Moves the job back to delayed without spending an attempt (breaker open, prerequisites). */

@@ -12,6 +12,8 @@ export interface PollJob {
 
 const RELEASE =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const RENEW =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
 const REJECTS_CAP = 1000;
 
 /**
@@ -20,7 +22,10 @@ const REJECTS_CAP = 1000;
  * @remarks BullMQ's job scheduler makes one job per tick for the whole cluster; a per-system lock
  * keeps a slow poll from overlapping the next tick on another worker. Events are handed to the same
  * sink as callbacks (deduplicated by event id), and only after they are stored does the adapter
- * acknowledge them at the system (`commit`), so a crash in between re-reads, never loses.
+ * acknowledge them at the system (`commit`), so a crash in between re-reads, never loses. The lock
+ * lives `lockMs` and is renewed while the poll runs, so the lock of a worker killed mid-poll (or
+ * one that could not release it while Redis was away) expires within `lockMs`, not after minutes
+ * without polling (the fault suite found that).
  */
 export class PollProcessor {
   constructor(
@@ -44,6 +49,11 @@ export class PollProcessor {
     if ((await redis.set(lockKey, token, 'PX', this.d.lockMs, 'NX')) !== 'OK')
       return 'previous poll still running';
     const log = this.d.log.child({ system, poll: job.id });
+    const renew = setInterval(
+      () => void redis.eval(RENEW, 1, lockKey, token, String(this.d.lockMs)).catch(() => undefined),
+      Math.max(250, Math.floor(this.d.lockMs / 3)),
+    );
+    renew.unref();
     try {
       const codes = await redis.smembers(keys.openDossiers(system));
       const ext =
@@ -74,6 +84,7 @@ export class PollProcessor {
       if (fresh > 0) log.info({ open: open.length, events: events.length, fresh }, 'poll brought news');
       return `open ${open.length}, events ${events.length}, fresh ${fresh}, rejects ${batch.rejects.length}`;
     } finally {
+      clearInterval(renew);
       await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
     }
   }

@@ -2,6 +2,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { systemConfig, type GatewayConfig } from '../config/config.js';
 import type { SystemId } from '../domain/system-event.js';
+import { bullPrefix } from '../store/redis-topology.js';
 import type { PollJob } from './poll-processor.js';
 
 export const BACKOFF_TYPE = 'jitter-exp';
@@ -36,7 +37,7 @@ export class Queues {
     readonly systems: readonly SystemId[],
     onError?: (err: Error) => void,
   ) {
-    this.bullPrefix = `${config.redis.prefix}-bull`;
+    this.bullPrefix = bullPrefix(config);
     for (const s of systems) {
       this.delivery.set(
         s,

@@ -28,6 +28,8 @@ export function createWorkers(deps: {
   poll: PollProcessor;
   /** Runs one deadline scan (a scheduled job on the poll queue), when deadlines are tracked. */
   deadlines?: () => Promise<unknown>;
+  /** Runs one reconciliation (a scheduled tick or an administrator's run) on the poll queue (issue 9). */
+  reconcile?: (job: Job, token: string | undefined) => Promise<unknown>;
   log: Logger;
 }): Worker[] {
   const { config, connection, queues, log } = deps;
@@ -88,7 +90,12 @@ export function createWorkers(deps: {
   workers.push(syncWorker as Worker);
   const pollWorker = new Worker<PollJob>(
     Queues.pollQueueName(),
-    async (job: Job<PollJob>) => (job.name === 'deadline-scan' ? deps.deadlines?.() : deps.poll.process(job)),
+    async (job: Job<PollJob>, token?: string) =>
+      job.name === 'deadline-scan'
+        ? deps.deadlines?.()
+        : job.name === 'reconcile'
+          ? deps.reconcile?.(job, token)
+          : deps.poll.process(job),
     {
       ...common,
       concurrency: 5,

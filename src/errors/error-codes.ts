@@ -30,6 +30,21 @@ export const ERROR_CODES = {
     message: 'The body exceeds the configured limit',
     retryable: false,
   },
+  GW_ERR_REQUEST_MALFORMED: {
+    status: 400,
+    message: 'The request cannot be read (malformed URL or body encoding)',
+    retryable: false,
+  },
+  GW_ERR_REQUEST_TOO_DEEP: {
+    status: 400,
+    message: 'The JSON body nests deeper than the limit (64 levels)',
+    retryable: false,
+  },
+  GW_ERR_RATE_LIMITED: {
+    status: 429,
+    message: 'Too many requests from this client; retry after Retry-After seconds',
+    retryable: true,
+  },
   GW_ERR_REQUEST_INVALID: {
     status: 422,
     message: 'The request does not satisfy the schema',
@@ -106,6 +121,13 @@ export const ERROR_CODES = {
     retryable: false,
   },
   GW_ERR_REPLAY_NOT_FOUND: { status: 404, message: 'Unknown replay run', retryable: false },
+  GW_ERR_FINDING_NOT_FOUND: { status: 404, message: 'Unknown reconciliation finding', retryable: false },
+  GW_ERR_FINDING_STATE_CONFLICT: {
+    status: 409,
+    message: 'The finding is not open (already repaired or resolved)',
+    retryable: false,
+  },
+  GW_ERR_RECONCILIATION_NOT_FOUND: { status: 404, message: 'Unknown reconciliation run', retryable: false },
 } as const satisfies Record<string, ErrorCodeDefinition>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,10 @@ export type Secret =
   | {
       file: string;
     };
+/**
+ * encrypted: kept sealed with messageLog.key; none: only the digest is kept.
+ */
+export type BodyPolicy = 'encrypted' | 'none';
 
 /**
  * Validated at start-up; defaults are applied; secrets are references to environment variables or files, never inline values.
@@ -21,6 +25,27 @@ export interface LienthongConfiguration {
     prefix?: string;
     commandTimeoutMs?: number;
     checkNoEviction?: boolean;
+    /**
+     * standalone: one Redis at `url`; sentinel: the master that `sentinels` name `masterName`; cluster: a Redis Cluster reached through `nodes` (every gateway key then carries the hash tag `{prefix}`, BullMQ's `{prefix-bull}`).
+     */
+    mode?: 'standalone' | 'sentinel' | 'cluster';
+    /**
+     * Sentinel mode: the sentinels to ask for the current master.
+     *
+     * @minItems 1
+     */
+    sentinels?: RedisNode[];
+    /**
+     * Sentinel mode: the name the sentinels monitor the master under (`sentinelPassword`: the sentinels' own password, when they have one).
+     */
+    masterName?: string;
+    sentinelPassword?: Secret;
+    /**
+     * Cluster mode: some of the cluster's nodes (the rest are discovered).
+     *
+     * @minItems 1
+     */
+    nodes?: RedisNode[];
   };
   http?: {
     host?: string;
@@ -30,6 +55,29 @@ export interface LienthongConfiguration {
      * Base URL the specialist systems use to reach the gateway (callbacks).
      */
     publicBaseUrl?: string;
+    /**
+     * Requests per client and window, per api process: a client is the credential it presents (the portal key, each system's callback credential, an operator token), or its address when it presents none that is valid. Beyond the limit: 429 with Retry-After.
+     */
+    rateLimit?: {
+      enabled?: boolean;
+      windowMs?: number;
+      /**
+       * POST /v1/portal/feed with the portal's key.
+       */
+      feed?: number;
+      /**
+       * Inbound calls of one system (land, tax, social insurance), each on its own credential.
+       */
+      callbacks?: number;
+      /**
+       * Dossier, report, admin and dashboard routes, per operator token (or the portal key).
+       */
+      api?: number;
+      /**
+       * Requests without a valid credential, per client address (it bounds what guessing keys can cost; the keys' length is what makes guessing hopeless).
+       */
+      unauthenticated?: number;
+    };
   };
   feed?: {
     /**
@@ -226,6 +274,10 @@ export interface LienthongConfiguration {
     lockDurationMs?: number;
     stalledIntervalMs?: number;
     shutdownGraceMs?: number;
+    /**
+     * A worker process rewrites this file every 5 s while its queues run and Redis answers; `node dist/src/healthcheck.js --file <path>` (the container's HEALTHCHECK) fails when it is older than 30 s. Not written when unset.
+     */
+    heartbeatFile?: string;
   };
   log?: {
     level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -276,6 +328,76 @@ export interface LienthongConfiguration {
      */
     sendApologyLetters?: boolean;
   };
+  /**
+   * Reconciliation (issue 9): reads the portal's copy and each system's own status of open and recently closed dossiers, finds drift, repairs what syncing can repair and keeps the rest for a person.
+   */
+  reconciliation?: {
+    /**
+     * Run on a schedule (one run per tick for the whole cluster). The on-demand run (POST /admin/reconciliations) works either way.
+     */
+    enabled?: boolean;
+    /**
+     * How often the scheduled run starts.
+     */
+    intervalMs?: number;
+    /**
+     * Dossiers closed (3, 7, 8, 9, 10) less than this many days ago are checked too.
+     */
+    closedWindowDays?: number;
+    /**
+     * A dossier changed at the gateway, or a status changed at a system, more recently than this is left to the callbacks and polls that are still on their way.
+     */
+    settleMs?: number;
+    /**
+     * Reads per second at each system and at the portal during a run (one run at a time in the cluster, so this is the cluster's rate).
+     */
+    readsPerSecond?: number;
+    maxDossiersPerRun?: number;
+  };
+  /**
+   * The tamper-evident message log (issue 9): every message exchanged with the portal and the systems, per dossier, hash-chained; bodies sealed with AES-256-GCM or not kept.
+   */
+  messageLog?: {
+    enabled?: boolean;
+    /**
+     * A secret is read from an environment variable or a file, never written in the config.
+     */
+    key?:
+      | {
+          env: string;
+        }
+      | {
+          file: string;
+        };
+    /**
+     * Per party, whether message bodies are kept (sealed) or not; `default` applies to the others. Without an entry: kept when a key is configured.
+     */
+    bodies?: {
+      default?: BodyPolicy;
+      portal?: BodyPolicy;
+      land?: BodyPolicy;
+      'civil-registration'?: BodyPolicy;
+      tax?: BodyPolicy;
+      'social-insurance'?: BodyPolicy;
+      document?: BodyPolicy;
+    };
+    /**
+     * A dossier's whole chain is removed when its newest entry is older than this (never a part of a chain).
+     */
+    retentionDays?: number;
+    /**
+     * Sealed bodies expire after this; the chain (with the bodies' digests) stays verifiable.
+     */
+    bodyRetentionDays?: number;
+    /**
+     * Larger bodies are digested but not kept.
+     */
+    maxBodyBytes?: number;
+  };
+}
+export interface RedisNode {
+  host: string;
+  port: number;
 }
 export interface Retry {
   attempts?: number;

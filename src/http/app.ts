@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -6,12 +6,18 @@ import type { Logger } from '../logging/logger.js';
 import { maskString } from '../logging/redact.js';
 import { repoPath } from '../paths.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { securityHeaders } from './security-headers.js';
 
 /**
  * The express application: request ids and logging first, then the routers, then one central
  * error handler. Routes only authenticate, validate, hand over and reply.
  */
-export function createApp(deps: { log: Logger; routers: express.Router[] }): Express {
+export function createApp(deps: {
+  log: Logger;
+  routers: express.Router[];
+  /** Run after logging and security headers, before any route (the per-client rate limits). */
+  guards?: RequestHandler[];
+}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -38,6 +44,8 @@ export function createApp(deps: { log: Logger; routers: express.Router[] }): Exp
       },
     }),
   );
+  app.use(securityHeaders());
+  for (const g of deps.guards ?? []) app.use(g);
   const openapi = readFileSync(repoPath('schemas', 'openapi.json'), 'utf8');
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);

@@ -19,6 +19,20 @@ function fromBodyParser(err: { type?: string; status?: number; message?: string 
   }
 }
 
+/**
+ * Other errors express and its parsers raise for a request that cannot be read (a path with broken
+ * percent-encoding, a body whose Content-Encoding does not decode) carry a 4xx `status`: they are
+ * the client's, answered as such, never as an internal error.
+ */
+function fromClientStatus(err: unknown): GatewayError | null {
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (status === 413) return new GatewayError('GW_ERR_REQUEST_TOO_LARGE');
+  if (status === 415) return new GatewayError('GW_ERR_REQUEST_UNSUPPORTED_MEDIA');
+  return new GatewayError('GW_ERR_REQUEST_MALFORMED');
+}
+
 export function isStoreUnavailable(err: unknown): boolean {
   const e = err as { name?: string; message?: string; code?: string } | null;
   if (!e) return false;
@@ -38,7 +52,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     let g: GatewayError;
     if (err instanceof GatewayError) g = err;
     else if (isStoreUnavailable(err)) g = new GatewayError('GW_ERR_STORE_UNAVAILABLE');
-    else g = fromBodyParser(err as { type?: string }) ?? new GatewayError('GW_ERR_INTERNAL');
+    else
+      g =
+        fromBodyParser(err as { type?: string }) ??
+        fromClientStatus(err) ??
+        new GatewayError('GW_ERR_INTERNAL');
     if (g.status >= 500) log.error({ err, code: g.code, url: req.originalUrl }, 'request failed');
     else log.info({ code: g.code, url: req.originalUrl, details: g.details }, 'request refused');
     if (g.code === 'GW_ERR_STORE_UNAVAILABLE') res.set('Retry-After', '5');

@@ -105,7 +105,16 @@ export class IntakeService {
             details: [{ path: '/data/0/MaTTHC', message: `system ${s} is not enabled` }],
           });
         }
-        const unmet = adapter.requirements(record);
+        let unmet: Violation[];
+        try {
+          unmet = adapter.requirements(record);
+        } catch (err) {
+          // A value the system's format cannot carry (a control character in XML…) is the caller's
+          // problem, reported like any other, never an internal error.
+          unmet = [
+            { path: '/', message: `cannot be written in this system's format: ${(err as Error).message}` },
+          ];
+        }
         if (unmet.length === 0) taking.push(s);
         else if (!route.optional?.includes(s)) {
           for (const v of unmet)

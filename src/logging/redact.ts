@@ -36,7 +36,8 @@ const PII_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-const ID_NUMBER = /(?<![0-9])(?:[0-9]{12}|[0-9]{9}|0[0-9]{9,10})(?![0-9])/g;
+// Not inside identifiers: request ids (UUIDs) and dossier codes also contain runs of digits.
+const ID_NUMBER = /(?<![0-9A-Za-z-])(?:[0-9]{12}|[0-9]{9}|0[0-9]{9,10})(?![0-9A-Za-z-])/g;
 /** The securityCode travels in callback paths: `/callbacks/land/<code>/Operation`. */
 const CALLBACK_PATH = /(\/callbacks\/[a-z-]+\/)[^/?\s]+/g;
 

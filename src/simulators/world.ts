@@ -24,6 +24,8 @@ export const WORLD_SECRETS = {
   LT_BHXH_PASSWORD: 'bhxh-password-for-tests',
   LT_BHXH_CB_PASSWORD: 'bhxh-callback-password',
   LT_DOC_SECRET: 'doc-secret-for-tests',
+  /** The message log's key (32 bytes, hex): seals bodies and keys the chain (issue 9). */
+  LT_MESSAGE_LOG_KEY: '6d6573736167652d6c6f672d6b65792d666f722d74657374732d303030303031',
 } as const;
 
 export const WORLD_USERS = {
@@ -51,6 +53,12 @@ export interface WorldOptions {
   /** Timings of the gateway's own retries and windows: 'test' is fast, 'demo' is readable. */
   pace?: 'test' | 'demo';
   logLevel?: string;
+  /**
+   * How the simulated vendors retry their callbacks, pushes and feed versions (default: every
+   * 100–500 ms, about 20 times). The fault suite widens it so that a Redis restart is outlasted,
+   * as the real vendors' schedules (every 30 s to 5 min, for ten minutes to an hour) outlast it.
+   */
+  vendorRetry?: { intervalMs: number; maxAttempts: number };
 }
 
 export interface World {
@@ -75,17 +83,19 @@ export async function startWorld(o: WorldOptions): Promise<World> {
   const S = WORLD_SECRETS;
   const U = WORLD_USERS;
   const demo = o.pace === 'demo';
+  const vr = o.vendorRetry;
   const land = createLandSimulator({
     apiKey: S.LT_LAND_KEY,
-    retryIntervalMs: demo ? 300 : 100,
+    retryIntervalMs: vr?.intervalMs ?? (demo ? 300 : 100),
+    ...(vr ? { maxAttempts: vr.maxAttempts } : {}),
     callbackTimeoutMs: 3000,
   });
   const portal = createPortalSimulator({
     username: U.portal,
     password: S.LT_PORTAL_PASSWORD,
     feedKey: S.LT_FEED_KEY,
-    feedRetryIntervalMs: demo ? 500 : 200,
-    feedMaxAttempts: 20,
+    feedRetryIntervalMs: vr?.intervalMs ?? (demo ? 500 : 200),
+    feedMaxAttempts: vr?.maxAttempts ?? 20,
     feedTimeoutMs: 5000,
   });
   const all = o.systems === 'all';
@@ -101,8 +111,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
         securityKey: S.LT_TAX_KEY,
         pushSecurityKey: S.LT_TAX_KEY,
         unitCodes: ['H40.22'],
-        retryIntervalMs: 150,
-        maxAttempts: 20,
+        retryIntervalMs: vr?.intervalMs ?? 150,
+        maxAttempts: vr?.maxAttempts ?? 20,
         pushTimeoutMs: 3000,
       })
     : null;
@@ -112,8 +122,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
         callbackCredentials: { username: U.bhxhCallback, password: S.LT_BHXH_CB_PASSWORD },
         autoRegisterPersons: true,
         now: () => EXAMPLE_NOW,
-        callbackRetryIntervalMs: 150,
-        callbackMaxAttempts: 20,
+        callbackRetryIntervalMs: vr?.intervalMs ?? 150,
+        callbackMaxAttempts: vr?.maxAttempts ?? 20,
         callbackTimeoutMs: 3000,
       })
     : null;
@@ -204,6 +214,9 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     // would be late at once. Tests of the deadline flow turn it on for themselves.
     deadlines: { enabled: false },
     log: { level: o.logLevel ?? 'silent' },
+    messageLog: { key: { env: 'LT_MESSAGE_LOG_KEY' } },
+    // Runs are started by the tests that look at them (POST /admin/reconciliations), not on a clock.
+    reconciliation: { enabled: false },
   };
   return {
     portal,

@@ -144,6 +144,14 @@ export class Keys {
   observedBreakers(): string {
     return `${this.prefix}:admin:breaker:observed`;
   }
+  /** Hash: system → `<untilMs>|<worker process>`, a breaker one worker opened, for the others to respect. */
+  sharedBreakers(): string {
+    return `${this.prefix}:breaker:open`;
+  }
+  /** Pub/sub channel (not a key): a worker's breaker opened or closed (JSON), see shared-breaker-state.ts. */
+  breakerChannel(): string {
+    return `${this.prefix}:breaker:events`;
+  }
   /** Hash: one bulk replay run and its progress. */
   replayRun(runId: string): string {
     return `${this.prefix}:admin:replay:${runId}`;

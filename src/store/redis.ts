@@ -1,14 +1,17 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { GatewayConfig } from '../config/config.js';
+import { clusterMasters, connectRedis } from './redis-topology.js';
 
 /**
  * Redis connections. Two kinds, on purpose:
  * - `store`: fails fast (no offline queue, a command timeout) so the intake can answer 503 at once
  *   instead of hanging when Redis is away;
  * - `bullmq`: `maxRetriesPerRequest: null`, as BullMQ workers require, so blocking commands wait
- *   through a Redis restart and workers resume by themselves.
+ *   through a Redis restart and workers resume by themselves (`subscriber`, for pub/sub, likewise).
+ *
+ * The topology (standalone, sentinel, cluster) is `redis.mode`: see `redis-topology.ts`.
  */
-export function redisOptions(config: GatewayConfig, kind: 'store' | 'bullmq'): RedisOptions {
+export function redisOptions(config: GatewayConfig, kind: 'store' | 'bullmq' | 'subscriber'): RedisOptions {
   const common: RedisOptions = {
     lazyConnect: false,
     password: config.redis.password,
@@ -28,8 +31,8 @@ export function redisOptions(config: GatewayConfig, kind: 'store' | 'bullmq'): R
   return { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
 }
 
-export function createRedis(config: GatewayConfig, kind: 'store' | 'bullmq'): Redis {
-  const r = new Redis(config.redis.url, redisOptions(config, kind));
+export function createRedis(config: GatewayConfig, kind: 'store' | 'bullmq' | 'subscriber'): Redis {
+  const r = connectRedis(config, redisOptions(config, kind));
   // Errors surface through the commands that fail; an unhandled 'error' event would crash the process.
   r.on('error', () => undefined);
   return r;
@@ -60,6 +63,11 @@ export async function waitReady(r: Redis, timeoutMs = 10_000): Promise<void> {
  * silently drop either. The gateway refuses to start unless the policy is `noeviction`.
  */
 export async function checkNoEviction(r: Redis): Promise<string> {
-  const reply = (await r.config('GET', 'maxmemory-policy')) as string[];
-  return reply[1] ?? 'unknown';
+  // On a cluster every master must say noeviction: the first one that does not is reported.
+  for (const node of clusterMasters(r) ?? [r]) {
+    const reply = (await node.config('GET', 'maxmemory-policy')) as string[];
+    const policy = reply[1] ?? 'unknown';
+    if (policy !== 'noeviction') return policy;
+  }
+  return 'noeviction';
 }

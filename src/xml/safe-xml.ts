@@ -8,13 +8,21 @@ import { Parser, type ParserOptions } from 'xml2js';
  * (README §2); a `<!DOCTYPE` or `<!ENTITY` anywhere is refused before the parser sees the text, so
  * no DTD is processed, no entity declared, expanded or fetched; an XML declaration naming another
  * encoding (the UTF-7/UTF-16 switch trick) is refused; sax runs strict (an undeclared entity, text
- * after the root, an unclosed tag are errors); exactly one root element is required. Text is kept
+ * after the root, an unclosed tag are errors); elements may nest {@link MAX_XML_DEPTH} deep and
+ * carry {@link MAX_XML_ATTRIBUTES} attributes (the readers of the tree recurse, and a megabyte of
+ * `<a>` would otherwise overflow their stack); exactly one root element is required. Text is kept
  * exactly as received (no trim, no whitespace normalisation). Each protocol words the refusal its
  * own way (KQ `01`, a SOAP fault, `INVALID_EDXML`…) from {@link XmlRefused.refusal}.
  */
 
 /** Largest XML body read unless the caller says otherwise: no message of the five systems nears it. */
 export const MAX_XML_BYTES = 1024 * 1024;
+
+/** Deepest element nesting accepted: the deepest message of the five systems (edXML in SOAP) is about 12. */
+export const MAX_XML_DEPTH = 64;
+
+/** Most attributes (namespace declarations included) one element may carry. */
+export const MAX_XML_ATTRIBUTES = 64;
 
 /** What was refused, for the caller to word: the message of {@link XmlRefused} is in English. */
 export type XmlRefusal = 'size' | 'bom' | 'encoding' | 'declared-encoding' | 'doctype' | 'malformed' | 'root';
@@ -64,14 +72,95 @@ export function decodeUtf8Body(body: Buffer | string, options: XmlReadOptions = 
 
 const DECLARED_ENCODING = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']/;
 
-/** The checks made on the text before any parser sees it (no DTD, no other declared encoding). */
+/** A character XML 1.0 does not allow (§2.2 Char): C0 controls but tab and line ends, lone surrogates, U+FFFE/FFFF. */
+// eslint-disable-next-line no-control-regex -- naming the control characters XML forbids is the point
+const NOT_XML_CHAR = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const CHAR_REFERENCE = /&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));/g;
+
+function isXmlChar(cp: number): boolean {
+  return (
+    cp === 0x9 ||
+    cp === 0xa ||
+    cp === 0xd ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    (cp >= 0x10000 && cp <= 0x10ffff)
+  );
+}
+
+const hex = (cp: number): string => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** Text made safe to write into an XML answer: characters XML cannot carry become U+FFFD. */
+export function xmlSafeText(s: string): string {
+  return s.replace(new RegExp(NOT_XML_CHAR.source, 'gu'), '\uFFFD');
+}
+
+/**
+ * The checks made on the text before any parser sees it: no DTD, no other declared encoding, no
+ * character (raw or as a reference) that XML 1.0 does not allow — sax lets a raw NUL or ESC pass,
+ * and a value carrying one could not even be echoed in a well-formed answer.
+ */
 export function screenXmlText(text: string): void {
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     throw new XmlRefused('doctype', 'DOCTYPE/ENTITY declarations (DTD) are refused');
   }
+  const bad = NOT_XML_CHAR.exec(text);
+  if (bad) {
+    const reason = `character ${hex(bad[0].codePointAt(0)!)} is not allowed in XML`;
+    throw new XmlRefused('malformed', `malformed XML (${reason})`, reason);
+  }
+  for (const m of text.matchAll(CHAR_REFERENCE)) {
+    const cp = m[1] !== undefined ? parseInt(m[1], 16) : Number(m[2]);
+    if (!isXmlChar(cp)) {
+      const reason = `character reference ${m[0]} is not allowed in XML`;
+      throw new XmlRefused('malformed', `malformed XML (${reason})`, reason);
+    }
+  }
   const declared = DECLARED_ENCODING.exec(text)?.[1];
   if (declared !== undefined && declared.toLowerCase() !== 'utf-8') {
     throw new XmlRefused('declared-encoding', `declared encoding ${declared} not accepted`, declared);
+  }
+}
+
+/**
+ * Counts the attributes of each tag in one pass over the text, before sax sees it: sax in xmlns
+ * mode checks each attribute against the tag's list (quadratic: a megabyte of attributes on one
+ * element took 18 s), so the limit must hold before parsing. Comments, CDATA and processing
+ * instructions are skipped; `=` inside a quoted value does not count.
+ */
+function screenAttributeCount(text: string): void {
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    if (lt < 0) return;
+    if (text.startsWith('<!--', lt)) {
+      const end = text.indexOf('-->', lt + 4);
+      i = end < 0 ? n : end + 3;
+      continue;
+    }
+    if (text.startsWith('<![CDATA[', lt)) {
+      const end = text.indexOf(']]>', lt + 9);
+      i = end < 0 ? n : end + 3;
+      continue;
+    }
+    let attributes = 0;
+    let quote = '';
+    let j = lt + 1;
+    for (; j < n; j += 1) {
+      const c = text[j];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '=') {
+        attributes += 1;
+        if (attributes > MAX_XML_ATTRIBUTES) {
+          const reason = `more than ${MAX_XML_ATTRIBUTES} attributes on one element`;
+          throw new XmlRefused('malformed', `malformed XML (${reason})`, reason);
+        }
+      } else if (c === '>') break;
+    }
+    i = j + 1;
   }
 }
 
@@ -102,6 +191,31 @@ const HARDENED: ParserOptions = {
 interface SaxFeed {
   write(text: string): SaxFeed;
   close(): SaxFeed;
+  onopentag: (node: { attributes?: Record<string, unknown> }) => void;
+  onclosetag: (...args: unknown[]) => void;
+}
+
+/** Wraps xml2js' sax handlers to refuse a document past the depth and attribute limits, as it streams. */
+function limitStructure(sax: SaxFeed): void {
+  const open = sax.onopentag;
+  const close = sax.onclosetag;
+  let depth = 0;
+  sax.onopentag = function (this: unknown, node) {
+    depth += 1;
+    if (depth > MAX_XML_DEPTH) {
+      const reason = `elements nested deeper than ${MAX_XML_DEPTH}`;
+      throw new XmlRefused('malformed', `malformed XML (${reason})`, reason);
+    }
+    if (Object.keys(node.attributes ?? {}).length > MAX_XML_ATTRIBUTES) {
+      const reason = `more than ${MAX_XML_ATTRIBUTES} attributes on one element`;
+      throw new XmlRefused('malformed', `malformed XML (${reason})`, reason);
+    }
+    open.call(this, node);
+  };
+  sax.onclosetag = function (this: unknown, ...args: unknown[]) {
+    depth -= 1;
+    close.apply(this, args);
+  };
 }
 
 /**
@@ -120,6 +234,7 @@ export function parseXml(
 ): Record<string, unknown> {
   const text = decodeUtf8Body(body, options);
   screenXmlText(text);
+  screenAttributeCount(text);
   const parser = new Parser({ ...layout, ...HARDENED });
   const roots: unknown[] = [];
   let failure: unknown;
@@ -130,9 +245,12 @@ export function parseXml(
   parser.on('error', (err: unknown) => {
     failure ??= err;
   });
+  const sax = (parser as unknown as { saxParser: SaxFeed }).saxParser;
+  limitStructure(sax);
   try {
-    (parser as unknown as { saxParser: SaxFeed }).saxParser.write(text).close();
+    sax.write(text).close();
   } catch (err) {
+    if (err instanceof XmlRefused) throw err;
     failure ??= err;
   }
   if (failure !== undefined) {

@@ -226,6 +226,37 @@ describe.each(FIXTURES)('Adapter conformance: $system', (fx) => {
     },
   );
 
+  // 9. Reading back (reconciliation, issue 9)
+  it('When the system can be read back, then a dossier entered reads as one entry with the id delivered and a DVCQG status, and a code never entered reads as none; a system that cannot says so by having no status()', async (ctx) => {
+    const a = b().adapter;
+    if (!a.status) {
+      expect(['tax', 'document'], `${fx.system} should be read back`).toContain(fx.system);
+      ctx.skip(`${fx.system} offers no read of a dossier (reconciliation skips it and says so)`);
+      return;
+    }
+    const { record, op } = fresh();
+    const delivered = await deliver(contextFor(fx, op, record));
+    const read = (M: string, externalId?: string) =>
+      bounded(a.status!({ MaHoSo: M, externalId, record, log }), `${fx.system} status`);
+    const reading = await read(record.MaHoSo, delivered.externalId);
+    expect(reading.entries).toHaveLength(1);
+    const [entry] = reading.entries;
+    if (delivered.externalId !== undefined) expect(entry!.externalId).toBe(delivered.externalId);
+    expect(isStatus(entry!.status), `status ${String(entry!.status)} is a DVCQG status`).toBe(true);
+    expect(entry!.code).toMatch(/\S/);
+    if (entry!.updatedAt) expect(entry!.updatedAt).toMatch(PORTAL_DATE_TIME);
+    if (reading.event) {
+      expect(reading.event).toMatchObject({
+        system: fx.system,
+        MaHoSo: record.MaHoSo,
+        status: entry!.status,
+      });
+      // The same state read twice is the same event (applied once by the inbox).
+      expect((await read(record.MaHoSo, delivered.externalId)).event?.eventId).toBe(reading.event.eventId);
+    }
+    expect((await read(nextCode(`${fx.tag}N`))).entries).toEqual([]);
+  });
+
   // 8. Polling
   it('When a status changes at a polled system, then poll returns an event for the dossier with a DVCQG status and a yyyyMMddHHmmss time, and polling again after commit() gives no different eventId for that change', async (ctx) => {
     const a = b().adapter;

@@ -11,6 +11,7 @@ import type { SyncReplay } from '../../admin/sync-replay.js';
 import type { SystemControl } from '../../admin/system-control.js';
 import type { SystemId } from '../../domain/system-event.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { checkJsonDepth } from '../../security/json-depth.js';
 import { toViolations, validator } from '../../schemas.js';
 
 export interface AdminRouterDeps {
@@ -57,7 +58,12 @@ export function adminRouter(d: AdminRouterDeps): Router {
   const r = express.Router();
   const viewer = requireRole(d.config, 'viewer');
   const operator = requireRole(d.config, 'operator');
-  const json = express.json({ limit: 1024 * 1024, strict: true, type: () => true });
+  const json = express.json({
+    limit: 1024 * 1024,
+    strict: true,
+    type: () => true,
+    verify: (_req, _res, buf) => checkJsonDepth(buf),
+  });
   const ctx = (req: Request, res: express.Response, reason: string) => ({
     actor: actorOf(res),
     reason,

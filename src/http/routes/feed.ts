@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { IntakeService } from '../../intake/intake-service.js';
 import { safeEqual, sha256Hex } from '../../security/constant-time.js';
+import { checkJsonDepth } from '../../security/json-depth.js';
 
 interface RawRequest {
   rawBody?: Buffer;
@@ -39,6 +40,7 @@ export function feedRouter(deps: { intake: IntakeService; feedKey: string; bodyL
       strict: true,
       type: () => true,
       verify: (req, _res, buf) => {
+        checkJsonDepth(buf);
         (req as unknown as RawRequest).rawBody = buf;
       },
     }),

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { CallbackParser, InboundSink } from '../../adapters/adapter.js';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { checkJsonDepth } from '../../security/json-depth.js';
 
 /**
  * `POST /callbacks/land/{securityCode}/{Operation}` (land.md §7). The securityCode authenticates
@@ -30,7 +31,12 @@ export function landCallbackRouter(deps: {
       }
       next();
     },
-    express.json({ limit: deps.bodyLimitBytes, strict: true, type: () => true }),
+    express.json({
+      limit: deps.bodyLimitBytes,
+      strict: true,
+      type: () => true,
+      verify: (_req, _res, buf) => checkJsonDepth(buf),
+    }),
     async (req, res) => {
       const event = deps.parser.parse(String(req.params.operation), req.body as unknown);
       if (!(await deps.sink.knows(event.MaHoSo))) {

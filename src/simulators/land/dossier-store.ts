@@ -94,6 +94,12 @@ export class DossierStore {
     return dossier;
   }
 
+  /** Drops one dossier (a control action; its hoSoId is never handed out again). */
+  remove(hoSoId: number): void {
+    this.byId.delete(hoSoId);
+    this.lastTime.delete(hoSoId);
+  }
+
   get(hoSoId: number): LandDossier | undefined {
     return this.byId.get(hoSoId);
   }

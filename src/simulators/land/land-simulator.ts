@@ -463,6 +463,27 @@ export class LandSimulator {
     return this.act(target, [{ ...fields, Operation: 'KetThucHoSo' }]);
   }
 
+  /**
+   * Drift on purpose (reconciliation tests): the land office changes the status of the target
+   * dossier(s) without any callback, as happens when the system gives up on an event (land.md §7.2).
+   * The lookup shows the new status; the gateway is not told.
+   */
+  setStatusSilently(target: LandTarget, TrangThai: number): LandDossier[] {
+    if (!Number.isInteger(TrangThai) || TrangThai < 1 || TrangThai > 8)
+      throw new LandSimError('TrangThai: phải là số nguyên từ 1 đến 8');
+    const dossiers = this.resolve(target);
+    for (const d of dossiers)
+      this.store.setStatus(d, TrangThai as LandStatusCode, this.store.tick(d), 'ChuyenHoSo');
+    return structuredClone(dossiers);
+  }
+
+  /** Drift on purpose: the land system loses the target dossier(s) (the lookup no longer finds them). */
+  forgetSilently(target: LandTarget): number {
+    const dossiers = this.resolve(target);
+    for (const d of dossiers) this.store.remove(d.hoSoId);
+    return dossiers.length;
+  }
+
   /** Sends an already emitted event again (same EventId, identical body). */
   resend(eventId: string): LandEvent {
     const e = this.events.find((x) => x.EventId === eventId);

@@ -79,6 +79,17 @@ export function simControlRouter(sim: LandSimulator): Router {
     res.json({ events: sim.act(targetOf(b), b.actions) });
   });
 
+  /** `{ hoSoId | maHoSo, TrangThai }`: the status changes, no callback is sent (drift on purpose). */
+  router.post('/set-status-silently', (req, res) => {
+    const b = body(req);
+    res.json({ records: sim.setStatusSilently(targetOf(b), Number(b.TrangThai)) });
+  });
+
+  /** `{ hoSoId | maHoSo }`: the land system loses the dossier(s), no callback (drift on purpose). */
+  router.post('/forget-silently', (req, res) => {
+    res.json({ removed: sim.forgetSilently(targetOf(body(req))) });
+  });
+
   router.post('/resend', (req, res) => {
     const id = body(req).EventId;
     if (typeof id !== 'string') throw new LandSimError('EventId: bắt buộc');

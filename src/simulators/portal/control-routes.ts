@@ -90,6 +90,22 @@ export function controlRouter(sim: PortalSimulator, desk: PortalDesk): Router {
       return { idle };
     }),
   );
+  r.post(
+    '/progress/remove',
+    act((b) => ({
+      removed: sim.removeProgressRow(str(b.maHoSo), typeof b.index === 'number' ? b.index : -1),
+    })),
+  );
+  r.post(
+    '/change-silently',
+    act((b) => {
+      const patch = isPlainObject(b.patch) ? b.patch : {};
+      sim.changeSilently(
+        str(b.maHoSo),
+        Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, String(v)])),
+      );
+    }),
+  );
   r.post('/seed', feedOrSeed(sim, desk));
   r.post(
     '/push',

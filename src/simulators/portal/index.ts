@@ -106,6 +106,13 @@ export interface PortalSimulator {
   feedDeliveries(maHoSo?: string): FeedDelivery[];
   /** Resolves when no feed version is queued or in delivery. */
   feedIdle(): Promise<void>;
+  /**
+   * Drift on purpose (reconciliation tests): removes the progress row at `index` (0 = oldest) as if
+   * the portal had lost it; nothing is pushed. Returns the row removed.
+   */
+  removeProgressRow(maHoSo: string, index: number): ProgressRow;
+  /** Drift on purpose: changes record fields (e.g. `TrangThaiHoSo`, `NgayHenTra`) without any push. */
+  changeSilently(maHoSo: string, patch: Record<string, string>): void;
 }
 
 export function createPortalSimulator(options: PortalSimulatorOptions = {}): PortalSimulator {
@@ -252,6 +259,19 @@ export function createPortalSimulator(options: PortalSimulatorOptions = {}): Por
     correct: async (maHoSo, patch) => desk.correct(maHoSo, patch).done,
     feedDeliveries: (maHoSo) => pusher.deliveries(maHoSo),
     feedIdle: () => pusher.idle(),
+    removeProgressRow(maHoSo, index) {
+      const e = ctx.store.get(maHoSo);
+      const row = e?.progress[index];
+      if (!e || !row) throw new Error(`no progress row ${index} for ${maHoSo}`);
+      e.progress.splice(index, 1);
+      return structuredClone(row);
+    },
+    changeSilently(maHoSo, patch) {
+      const e = ctx.store.get(maHoSo);
+      if (!e) throw new Error(`unknown dossier ${maHoSo}`);
+      Object.assign(e.record, patch);
+      if (patch.TrangThaiHoSo !== undefined) ctx.store.noteStatus(e, 'desk:correction');
+    },
   };
 
   const app = express();
