@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'adapters/**/*.test.ts'],
     globalSetup: ['test/setup/global-redis.ts'],
-    testTimeout: 30_000,
+    // Generous: several suites share two cores in CI (the fault suite runs beside the others).
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: true,

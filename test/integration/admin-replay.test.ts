@@ -358,7 +358,7 @@ describe('replay', () => {
       async () =>
         (await gateway!.store.timeline(M)).filter((t) => t.type === 'portal-sync-failed').length ===
         failedBefore + 1,
-      10_000,
+      30_000,
     );
     expect(await r.llen(gateway!.keys.outboxFailed(M))).toBe(1);
     expect(await r.llen(gateway!.keys.outbox(M))).toBe(0);
