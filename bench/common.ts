@@ -43,6 +43,15 @@ export function numArg(name: string, fallback: number): number {
   return v;
 }
 
+/**
+ * `LIENTHONG_BENCH_CPU_PROF=<dir>`: node's `--cpu-prof` for the process that runs the gateway
+ * (`bench/profile-summary.ts <file>` reads the result). Empty when the variable is not set.
+ */
+export function cpuProfArgs(): string[] {
+  const dir = process.env.LIENTHONG_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 // ------------------------------------------------------------------ feed bodies
 
 export function specExample<T = unknown>(path: string): T {
@@ -159,7 +168,9 @@ export function rawConfig(o: ConfigOptions): Record<string, unknown> {
   }
   return {
     redis: { url: REDIS_URL, prefix: o.prefix },
-    http: { host: '127.0.0.1', port: 0 },
+    // The per-credential limit (200 feed requests/s per api process by default) is a guard for a
+    // province; a benchmark measures what lies behind it.
+    http: { host: '127.0.0.1', port: 0, rateLimit: { enabled: false } },
     feed: { key: { env: 'LT_FEED_KEY' } },
     portal: {
       baseUrl: o.urls.portal,

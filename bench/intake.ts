@@ -37,6 +37,7 @@ import {
   benchPrefix,
   bodyMaker,
   codeMaker,
+  cpuProfArgs,
   dropPrefixes,
   flag,
   fmt,
@@ -294,6 +295,7 @@ async function main(): Promise<void> {
 
   const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify({ fanout })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...cpuProfArgs()],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let figures: RunFigures[] = [];
