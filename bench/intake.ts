@@ -53,9 +53,10 @@ import {
 interface ServeOptions {
   fanout: number;
 }
-type ToChild = { type: 'stop' };
+type ToChild = { type: 'stop' } | { type: 'cpu' };
 type FromChild =
   | { type: 'ready'; gatewayUrl: string; baselineUrl: string; systems: SystemId[] }
+  | { type: 'cpu'; micros: number }
   | {
       type: 'stopped';
       gatewayDossiers: number;
@@ -179,6 +180,10 @@ async function serve(opts: ServeOptions): Promise<void> {
   };
   process.on('message', (m: ToChild) => {
     if (m.type === 'stop') void stop();
+    if (m.type === 'cpu') {
+      const u = process.cpuUsage();
+      send({ type: 'cpu', micros: u.user + u.system });
+    }
   });
   process.on('disconnect', () => void stop()); // the parent went away: clean up anyway
   send({ type: 'ready', gatewayUrl: gateway.url ?? '', baselineUrl, systems });
@@ -196,16 +201,25 @@ interface RunFigures {
   errors: number;
   created: number;
   redisCommands: number;
+  /** CPU time of the server process (both servers live there; runs are one after the other). */
+  serverCpuMsPerReq: number;
 }
 
 async function load(
+  child: ChildProcess,
   url: string,
   label: string,
   nextBody: () => string,
-  how: { connections: number; duration?: number; amount?: number },
+  how: { connections: number; duration?: number; amount?: number; rate?: number },
 ): Promise<RunFigures> {
   let created = 0;
   let lastResponse = 0;
+  const cpu = async (): Promise<number> => {
+    const reply = waitFor(child, 'cpu', 10_000);
+    child.send({ type: 'cpu' } satisfies ToChild);
+    return (await reply).micros;
+  };
+  const cpu0 = await cpu();
   const before = await redisCommandsProcessed();
   const t0 = performance.now();
   const r = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -214,6 +228,7 @@ async function load(
         url: `${url}${FEED_PATH}`,
         connections: how.connections,
         ...(how.amount ? { amount: how.amount } : { duration: how.duration ?? 10 }),
+        ...(how.rate ? { overallRate: how.rate } : {}),
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-motcua-key': FEED_KEY },
         requests: [
@@ -241,6 +256,7 @@ async function load(
     errors: r.errors,
     created,
     redisCommands: ((await redisCommandsProcessed()) - before) / Math.max(1, r.requests.total),
+    serverCpuMsPerReq: ((await cpu()) - cpu0) / 1000 / Math.max(1, r.requests.total),
   };
 }
 
@@ -248,6 +264,7 @@ function line(f: RunFigures): string {
   return (
     `${f.label.padEnd(48)}: ${fmt(f.rps).padStart(6)} req/s  p50 ${fmt(f.p50, 1)} ms  p99 ${fmt(f.p99, 1)} ms  ` +
     `non-2xx ${f.non2xx}  errors ${f.errors}  redis cmds/req ${fmt(f.redisCommands, 1)}  ` +
+    `server cpu ${fmt(f.serverCpuMsPerReq, 2)} ms/req  ` +
     `(${fmt(f.requests)} requests, ${fmt(f.created)} answered 202)`
   );
 }
@@ -292,6 +309,7 @@ async function main(): Promise<void> {
   const duration = numArg('--duration', 10);
   const warmup = numArg('--warmup', smoke ? 0 : 2);
   const amount = smoke ? 60 : 0;
+  const rate = numArg('--rate', 1000);
 
   const child = fork(fileURLToPath(import.meta.url), ['--serve', JSON.stringify({ fanout })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -313,24 +331,55 @@ async function main(): Promise<void> {
         `, body ${fmt(Buffer.byteLength(nextBody()) / 1024, 1)} kB, every request a new MaHoSo`,
     );
     if (warmup > 0) {
-      await load(ready.baselineUrl, 'warm-up', nextBody, { connections, duration: warmup });
-      await load(ready.gatewayUrl, 'warm-up', nextBody, { connections, duration: warmup });
+      await load(child, ready.baselineUrl, 'warm-up', nextBody, { connections, duration: warmup });
+      await load(child, ready.gatewayUrl, 'warm-up', nextBody, { connections, duration: warmup });
     }
     const n = ready.systems.length;
     const base = await load(
+      child,
       ready.baselineUrl,
       `baseline  bare express 5 + JSON + ${n} BullMQ add${n > 1 ? 's' : ''}`,
       nextBody,
       how,
     );
     console.log(line(base));
-    const gw = await load(ready.gatewayUrl, `gateway   POST ${FEED_PATH} (mode api)`, nextBody, how);
+    const gw = await load(child, ready.gatewayUrl, `gateway   POST ${FEED_PATH} (mode api)`, nextBody, how);
     console.log(line(gw));
     console.log(
       `ratio gateway/baseline: throughput ${ratio(gw.rps, base.rps)}, ` +
         `p50 latency ${ratio(gw.p50, base.p50)}, p99 latency ${ratio(gw.p99, base.p99)}`,
     );
     figures = [base, gw];
+    if (rate > 0) {
+      // Open loop: requests offered at a fixed rate, as a portal's peak would arrive; the latency
+      // is what a request meets at that rate (the target: p99 under 25 ms at 1,000/s, fan-out 3).
+      const paced = {
+        connections: amount ? connections : Math.max(connections, 64),
+        rate,
+        ...(amount ? { amount } : { duration }),
+      };
+      const baseR = await load(
+        child,
+        ready.baselineUrl,
+        `baseline  at ${fmt(rate)} req/s offered`,
+        nextBody,
+        paced,
+      );
+      console.log(line(baseR));
+      const gwR = await load(
+        child,
+        ready.gatewayUrl,
+        `gateway   at ${fmt(rate)} req/s offered`,
+        nextBody,
+        paced,
+      );
+      console.log(line(gwR));
+      console.log(
+        `at ${fmt(rate)} req/s offered: gateway p99 ${fmt(gwR.p99, 1)} ms (baseline ${fmt(baseR.p99, 1)} ms, ` +
+          `${ratio(gwR.p99, baseR.p99)}), served ${fmt(gwR.rps)} req/s (${ratio(gwR.rps, rate)} of the offer)`,
+      );
+      figures.push(baseR, gwR);
+    }
   } finally {
     // Always stop the child: it closes its servers and removes its Redis keys.
     if (child.connected) {

@@ -3,7 +3,7 @@
  * and prints where the time went: self time by function and by package or source folder, and the
  * inclusive time of the gateway's own functions (time spent in them and in everything they call).
  *
- *   npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--match src/]
+ *   npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--match src/] [--last S]
  *
  * The question it answers before optimising: is the time in our code, in ioredis/BullMQ (Redis
  * round trips, command encoding), in express/ajv, in JSON, or in the garbage collector?
@@ -26,7 +26,9 @@ interface Profile {
 
 const file = argv.find((a) => !a.startsWith('--') && a.endsWith('.cpuprofile'));
 if (!file) {
-  console.error('usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--match src/]');
+  console.error(
+    'usage: npx tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--match src/] [--last S]',
+  );
   process.exit(2);
 }
 const top = numArg('--top', 25);
@@ -39,9 +41,15 @@ const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
 // Self time per node: each sample's delta goes to the node that was on top of the stack.
+// `--last S`: only the last S seconds of the profile (a benchmark's measured run comes last).
+const lastUs = numArg('--last', 0) * 1e6;
+const fromUs = lastUs > 0 ? profile.endTime - lastUs : -Infinity;
 const self = new Map<number, number>();
+let clock = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i]!;
+  clock += profile.timeDeltas[i] ?? 0;
+  if (clock < fromUs) continue;
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -96,11 +104,27 @@ for (const [id, us] of self) {
   }
 }
 
+// Inclusive time by package / folder: a sample counts once for every package on its stack, so
+// 'axios 20%' means a fifth of the samples had axios somewhere on the stack (it and its callees).
+const inclWhere = new Map<string, number>();
+for (const [id, us] of self) {
+  const seen = new Set<string>();
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const n = byId.get(cur)!;
+    if (!n.callFrame.url || n.callFrame.url.startsWith('node:')) continue;
+    const w = where(n.callFrame.url);
+    if (seen.has(w)) continue;
+    seen.add(w);
+    inclWhere.set(w, (inclWhere.get(w) ?? 0) + us);
+  }
+}
+
 const idle = selfByFn.get('(idle)  :0') ?? 0;
 console.log(
   `profile ${file}: ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s, ` +
     `${profile.samples.length} samples, busy ${ms(total - idle).trim()} (${pct(total - idle).trim()})`,
 );
 printTop('self time by package / folder', selfByWhere, 20);
+printTop('inclusive time by package / folder (on the stack)', inclWhere, 30);
 printTop('self time by function', selfByFn);
 printTop(`inclusive time of functions whose file matches '${match}'`, incl);

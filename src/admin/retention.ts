@@ -7,6 +7,7 @@ import { DELIVERY_STATES } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
 import type { AuditLog } from './audit-log.js';
 import { OBSERVED_STALE_MS } from './system-control.js';
+import { RELEASE_LOCK } from '../store/lua-script.js';
 
 const CLEAN_BATCH = 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -145,14 +146,7 @@ export class Retention {
     try {
       return await this.purgeLocked(M, cutoff);
     } finally {
-      await redis
-        .eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-          1,
-          keys.intakeLock(M),
-          token,
-        )
-        .catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [keys.intakeLock(M)], [token]).catch(() => undefined);
     }
   }
 

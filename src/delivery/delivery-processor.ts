@@ -14,16 +14,17 @@ import type { DeliveryObserver, DeliveryOutcome } from './delivery-observer.js';
 import { claimInflight, inflightMayStillRun } from './inflight-claim.js';
 import { payloadRecorder } from './payload-record.js';
 import type { DeliveryJob, Queues } from './queues.js';
+import { LuaScript, RELEASE_LOCK } from '../store/lua-script.js';
 
 /** Pops the chain head only if it is still this delivery (a replay may run an old job). */
-const ADVANCE_CHAIN = `
+const ADVANCE_CHAIN = new LuaScript(
+  'advanceChain',
+  `
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) end
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[2]) end
 return redis.call('LINDEX', KEYS[1], 0)
-`;
-
-const RELEASE_LOCK =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+`,
+);
 
 export interface DeliveryProcessorDeps {
   /** How long the dossier-and-system lock may be held: longer than a lookup plus a delivery. */
@@ -93,7 +94,7 @@ export class DeliveryProcessor {
     try {
       return await this.processHeld(job, token, worker);
     } finally {
-      await redis.eval(RELEASE_LOCK, 1, lockKey, lockToken).catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [lockKey], [lockToken]).catch(() => undefined);
     }
   }
 
@@ -385,13 +386,10 @@ export class DeliveryProcessor {
   /** Pops this delivery off its chain (if it is still the head) and enqueues the next operation. */
   private async advance(data: DeliveryJob): Promise<void> {
     const { redis, keys } = this.d;
-    const next = (await redis.eval(
-      ADVANCE_CHAIN,
-      2,
-      keys.chain(data.MaHoSo, data.system),
-      keys.pendingChains(),
-      data.deliveryId,
-      `${data.MaHoSo}|${data.system}`,
+    const next = (await ADVANCE_CHAIN.run(
+      redis,
+      [keys.chain(data.MaHoSo, data.system), keys.pendingChains()],
+      [data.deliveryId, `${data.MaHoSo}|${data.system}`],
     )) as string | null;
     if (next) {
       await this.d.queues.kickDelivery({

@@ -1,16 +1,20 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../store/lua-script.js';
 
 /**
  * Sets `state: delivering` and a new `inflightSince` on a delivery only if its `inflightSince` is
  * still the one this run read (`''` for none): the compare-and-set that lets one run, and only
  * one, send a non-idempotent request.
  */
-const CLAIM = `
+const CLAIM = new LuaScript(
+  'claimInflight',
+  `
 local current = redis.call('HGET', KEYS[1], 'inflightSince') or ''
 if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'delivering', 'inflightSince', ARGV[2], 'updatedAt', ARGV[2])
 return 1
-`;
+`,
+);
 
 /**
  * Claims the right to send for this run of a delivery.
@@ -32,7 +36,7 @@ export async function claimInflight(
   expected: string | null | undefined,
   now: string,
 ): Promise<boolean> {
-  return (await redis.eval(CLAIM, 1, deliveryKey, expected ?? '', now)) === 1;
+  return (await CLAIM.run(redis, [deliveryKey], [expected ?? '', now])) === 1;
 }
 
 /**

@@ -5,15 +5,16 @@ import type { SystemId } from '../domain/system-event.js';
 import type { Logger } from '../logging/logger.js';
 import type { Keys } from '../store/keys.js';
 import { nowIso } from '../store/dossier-store.js';
+import { LuaScript, RELEASE_LOCK } from '../store/lua-script.js';
 
 export interface PollJob {
   system: SystemId;
 }
 
-const RELEASE =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-const RENEW =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RENEW = new LuaScript(
+  'renewLock',
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+);
 const REJECTS_CAP = 1000;
 
 /**
@@ -50,7 +51,7 @@ export class PollProcessor {
       return 'previous poll still running';
     const log = this.d.log.child({ system, poll: job.id });
     const renew = setInterval(
-      () => void redis.eval(RENEW, 1, lockKey, token, String(this.d.lockMs)).catch(() => undefined),
+      () => void RENEW.run(redis, [lockKey], [token, String(this.d.lockMs)]).catch(() => undefined),
       Math.max(250, Math.floor(this.d.lockMs / 3)),
     );
     renew.unref();
@@ -85,7 +86,7 @@ export class PollProcessor {
       return `open ${open.length}, events ${events.length}, fresh ${fresh}, rejects ${batch.rejects.length}`;
     } finally {
       clearInterval(renew);
-      await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [lockKey], [token]).catch(() => undefined);
     }
   }
 }

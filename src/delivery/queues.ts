@@ -119,6 +119,18 @@ export class Queues {
     await q.add('deliver', job, this.deliveryJobOptions(job.system, job.deliveryId));
   }
 
+  /**
+   * Adds the job of a delivery that did not exist until now (created in the same transaction), so
+   * no job of that id can be waiting, running or completed: no state check first. Should one exist
+   * all the same, BullMQ ignores an add whose id exists, and the sweeper re-kicks a delivery whose
+   * job is gone.
+   */
+  async enqueueNew(job: DeliveryJob): Promise<void> {
+    const q = this.delivery.get(job.system);
+    if (!q) throw new Error(`no queue for system ${job.system}`);
+    await q.add('deliver', job, this.deliveryJobOptions(job.system, job.deliveryId));
+  }
+
   /** Asks the portal sync worker to look at a dossier (after `delayMs`). Extra triggers are harmless. */
   async kickSync(maHoSo: string, delayMs = 0, requestId?: string): Promise<void> {
     await this.sync.add('sync', requestId ? { MaHoSo: maHoSo, requestId } : { MaHoSo: maHoSo }, {

@@ -85,7 +85,12 @@ export class IntakeService {
           ],
         });
       }
-      if (await store.isDuplicate(record.MaHoSo, digest)) {
+      // Both reads in one round trip; the record is wasted on a duplicate, which is rare.
+      const [duplicate, existing] = await Promise.all([
+        store.isDuplicate(record.MaHoSo, digest),
+        store.get(record.MaHoSo),
+      ]);
+      if (duplicate) {
         const heads = await store.chainHeads(record.MaHoSo, route.systems);
         await Promise.all(
           heads.map((h) =>
@@ -130,7 +135,6 @@ export class IntakeService {
           details: requirements,
         });
       }
-      const existing = await store.get(record.MaHoSo);
       const previous = existing ? existing.portalRecord : null;
       const plans: Array<{ system: SystemId; op: PlannedOperation }> = [];
       for (const s of taking) {
@@ -155,10 +159,13 @@ export class IntakeService {
         isUpdating: env.isUpdating === 'True',
         ...(requestId ? { requestId } : {}),
       });
+      // A delivery created by this version has no job yet: it is added without looking first.
+      const created = new Set(outcome.created);
       await Promise.all(
-        outcome.heads.map((h) =>
-          queues.kickDelivery({ ...h, MaHoSo: record.MaHoSo, ...(requestId ? { requestId } : {}) }),
-        ),
+        outcome.heads.map((h) => {
+          const job = { ...h, MaHoSo: record.MaHoSo, ...(requestId ? { requestId } : {}) };
+          return created.has(h.deliveryId) ? queues.enqueueNew(job) : queues.kickDelivery(job);
+        }),
       );
       return { MaHoSo: record.MaHoSo, duplicate: outcome.duplicate, deliveries: outcome.created };
     } catch (err) {

@@ -13,6 +13,7 @@ import {
 } from './chain.js';
 import { withoutCredentials, type Exchange, type ExchangeRecorder, type RecordOptions } from './exchange.js';
 import { MessageCipher, parseLogKey, sha256Text, type SealedBody } from './message-cipher.js';
+import { LuaScript } from '../store/lua-script.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Appends waiting in one process beyond which new messages are not logged (Redis unreachable). */
@@ -23,16 +24,28 @@ const MAX_QUEUED = 10_000;
  * so two processes appending to one dossier never fork the chain), and the sealed body beside it.
  * With a dedupe key, an answer identical to the last one logged for the same read is skipped (2).
  */
-const APPEND = `
+/**
+ * Appends one entry if the chain's head is still the one the entry was made against; on a head that
+ * moved (another process appended) returns `{0, current head}` so the caller can redo the entry
+ * without a read of its own. Also stamps the dossier in the log's index (KEYS[5]).
+ */
+const APPEND = new LuaScript(
+  'messageLogAppend',
+  `
 if ARGV[6] ~= '' and redis.call('GET', KEYS[4]) == ARGV[6] then return 2 end
 local cur = redis.call('GET', KEYS[2]) or ''
-if cur ~= ARGV[1] then return 0 end
+if cur ~= ARGV[1] then return {0, cur} end
 redis.call('RPUSH', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[3])
 if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', tonumber(ARGV[5])) end
 if ARGV[6] ~= '' then redis.call('SET', KEYS[4], ARGV[6], 'EX', tonumber(ARGV[7])) end
+redis.call('ZADD', KEYS[5], ARGV[8], ARGV[9])
 return 1
-`;
+`,
+);
+
+/** Heads this process wrote last, so the next append of the dossier usually needs no read first. */
+const HEAD_CACHE_SIZE = 10_000;
 
 export type BodyPolicy = 'encrypted' | 'none';
 
@@ -120,6 +133,8 @@ export class MessageLog implements ExchangeRecorder {
   /** Per dossier, the last append queued in this process (appends of one dossier run in order). */
   private readonly tails = new Map<string, Promise<void>>();
   private queued = 0;
+  /** Per dossier, the head this process last wrote or saw (a hint: a wrong one costs a retry). */
+  private readonly heads = new Map<string, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -195,8 +210,9 @@ export class MessageLog implements ExchangeRecorder {
       (body !== null || reply !== null) &&
       size <= s.maxBodyBytes;
     const dedupe = opts.dedupeValue ?? (opts.dedupeReply ? `${ex.status ?? '-'}:${replyDigest ?? '-'}` : '');
+    let head: string | null | undefined = this.heads.get(M);
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const head = await this.redis.get(this.headKey(M));
+      if (head === undefined) head = await this.redis.get(this.headKey(M));
       const seq = head ? Number(head.split(':')[0]) + 1 : 1;
       const unsigned: Omit<LogEntry, 'hash'> = {
         v: 1,
@@ -221,28 +237,45 @@ export class MessageLog implements ExchangeRecorder {
         keep && s.cipher
           ? JSON.stringify(s.cipher.seal(JSON.stringify({ body, reply } satisfies SealedPair), `${M}|${seq}`))
           : '';
-      const res = await this.redis.eval(
-        APPEND,
-        4,
-        this.listKey(M),
-        this.headKey(M),
-        this.bodyKey(M, seq),
-        this.lastReplyKey(M, ex.party, ex.operation),
-        head ?? '',
-        JSON.stringify(entry),
-        headOf(entry),
-        sealed,
-        String(s.bodyRetentionDays * 24 * 3600),
-        dedupe,
-        String(s.retentionDays * 24 * 3600),
+      const res = await APPEND.run(
+        this.redis,
+        [
+          this.listKey(M),
+          this.headKey(M),
+          this.bodyKey(M, seq),
+          this.lastReplyKey(M, ex.party, ex.operation),
+          this.indexKey(),
+        ],
+        [
+          head ?? '',
+          JSON.stringify(entry),
+          headOf(entry),
+          sealed,
+          String(s.bodyRetentionDays * 24 * 3600),
+          dedupe,
+          String(s.retentionDays * 24 * 3600),
+          String(Date.now()),
+          M,
+        ],
       );
       if (res === 2) return 0;
       if (res === 1) {
-        await this.redis.zadd(this.indexKey(), Date.now(), M);
+        this.rememberHead(M, headOf(entry));
         return seq;
       }
+      // The head moved under us (another process appended, or the hint was stale): redo the entry
+      // against the head the script saw.
+      const current = Array.isArray(res) ? String(res[1] ?? '') : undefined;
+      head = current === undefined ? undefined : current === '' ? null : current;
     }
+    this.heads.delete(M);
     throw new Error(`message log of ${M}: the chain kept moving; entry not appended`);
+  }
+
+  private rememberHead(M: string, head: string): void {
+    this.heads.delete(M); // re-inserted at the end: the Map's order is the eviction order
+    this.heads.set(M, head);
+    if (this.heads.size > HEAD_CACHE_SIZE) this.heads.delete(this.heads.keys().next().value!);
   }
 
   async entries(M: string): Promise<LogEntry[]> {

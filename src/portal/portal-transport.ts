@@ -7,6 +7,7 @@ import { sendCorrelationHeaders } from '../adapters/correlation-headers.js';
 import type { DossierRecord } from '../domain/dossier.js';
 import type { ProgressRow } from '../domain/system-event.js';
 import type { Logger } from '../logging/logger.js';
+import { RELEASE_LOCK } from '../store/lua-script.js';
 
 export interface PortalReply {
   error_code: string;
@@ -119,12 +120,7 @@ export class PortalTransport {
       );
       if (reply.error_code !== '-1') return reply;
       this.o.log.warn({ service }, 'portal session expired; logging in again');
-      await this.o.redis.eval(
-        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-        1,
-        this.o.sessionKey,
-        session,
-      );
+      await RELEASE_LOCK.run(this.o.redis, [this.o.sessionKey], [session]);
       session = await this.renew(session);
     }
     throw new GatewayError('GW_ERR_PORTAL_UNAVAILABLE', {

@@ -13,6 +13,7 @@ import type { Keys } from '../store/keys.js';
 import type { SyncJob } from '../delivery/queues.js';
 import type { PortalTransport } from './portal-transport.js';
 import type { SyncObserver } from './sync-observer.js';
+import { RELEASE_LOCK } from '../store/lua-script.js';
 
 const FINAL = new Set(['3', '7', '8', '9', '10']);
 
@@ -31,9 +32,6 @@ export function unjustifiedNewDate(
   if (last && last.NgayHenTraMoi === outgoing.NgayHenTra) return undefined;
   return `refused: the appointment date of a late dossier changes to ${outgoing.NgayHenTra} without a signed apology letter`;
 }
-
-const RELEASE =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 type ProgressOp = Extract<PortalOperation, { kind: 'progress' }>;
 
@@ -94,7 +92,7 @@ export class SyncProcessor {
     try {
       const settleIn = await this.applySettledEvents(M, log);
       if (settleIn > 0) {
-        await redis.eval(RELEASE, 1, lockKey, lockToken);
+        await RELEASE_LOCK.run(redis, [lockKey], [lockToken]);
         await job.moveToDelayed(Date.now() + settleIn, token);
         throw new DelayedError('waiting for the reorder window');
       }
@@ -109,7 +107,7 @@ export class SyncProcessor {
       if (failures.length > 0) throw new UnrecoverableError(failures.join('; '));
       return 'synced';
     } finally {
-      await redis.eval(RELEASE, 1, lockKey, lockToken).catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [lockKey], [lockToken]).catch(() => undefined);
     }
   }
 

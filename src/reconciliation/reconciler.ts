@@ -21,6 +21,7 @@ import { findDrift, type Drift, type PortalCopy, type PortalRow, type SystemRead
 import type { Finding, FindingStore } from './finding-store.js';
 import { emptyTally, type ReconciliationRun, type RunStore, type Tally } from './run-store.js';
 import type { SentProgress } from './sent-progress.js';
+import { RELEASE_LOCK } from '../store/lua-script.js';
 
 export interface ReconcileJob {
   /** Set for a run asked for by an administrator; a scheduled tick creates its own. */
@@ -33,8 +34,6 @@ const NOT_READ_BACK: Partial<Record<SystemId, string>> = {
   document: 'document management offers only its status inbox: a dossier cannot be read back',
 };
 
-const RELEASE =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 const LOCK_MS = 10 * 60_000;
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -96,7 +95,7 @@ export class Reconciler {
       await this.execute(run, lockToken);
       return `run ${run.id}: ${run.checked} checked, ${run.findings} finding(s), ${run.repaired} repaired, ${run.open} open`;
     } finally {
-      await redis.eval(RELEASE, 1, this.lockKey(), lockToken).catch(() => undefined);
+      await RELEASE_LOCK.run(redis, [this.lockKey()], [lockToken]).catch(() => undefined);
     }
   }
 

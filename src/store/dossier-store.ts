@@ -10,6 +10,7 @@ import type { TrangThaiHoSo } from '../domain/status-machine.js';
 import type { TaxNotice } from '../domain/dossier-progress.js';
 import { formatLocalIso, parsePortalDateTime } from '../domain/time.js';
 import type { Keys } from './keys.js';
+import { RELEASE_LOCK } from './lua-script.js';
 
 export interface StoredDossier {
   MaHoSo: string;
@@ -180,18 +181,20 @@ export class DossierStore {
    */
   async intake(v: IntakeVersion): Promise<IntakeOutcome> {
     return this.withLock(this.keys.intakeLock(v.MaHoSo), 10_000, async () => {
-      if (await this.isDuplicate(v.MaHoSo, v.digest)) {
+      const dKey = this.keys.dossier(v.MaHoSo);
+      const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
+      // One round trip for every read (issued together, pipelined by the client).
+      const [duplicate, existing, ...already] = await Promise.all([
+        this.isDuplicate(v.MaHoSo, v.digest),
+        this.redis.hmget(dKey, 'record', 'seq', 'route'),
+        ...planned.map((p) => this.redis.exists(this.keys.delivery(p.id, v.MaHoSo))),
+      ]);
+      if (duplicate) {
         return { duplicate: true, created: [], heads: await this.chainHeads(v.MaHoSo, v.route) };
       }
-      const dKey = this.keys.dossier(v.MaHoSo);
-      const existing = await this.redis.hmget(dKey, 'record', 'seq', 'route');
       const isNew = !existing[0];
       const existingRoute = parseJson<SystemId[]>(existing[2] ?? undefined, []);
       let seq = Number(existing[1] ?? 0);
-      const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
-      const already = await Promise.all(
-        planned.map((p) => this.redis.exists(this.keys.delivery(p.id, v.MaHoSo))),
-      );
       const fresh = planned.filter((_p, i) => already[i] === 0);
       const now = nowIso();
       const multi = this.redis.multi();
@@ -247,18 +250,24 @@ export class DossierStore {
           seq: String(seq),
         });
         multi.zadd(this.keys.deliveries(v.MaHoSo), seq, p.id);
-        indexDeliveryState(multi, this.keys, p.id, 'queued');
+        // A new delivery is in no state index yet (retention removes ids from all of them).
+        multi.zadd(this.keys.deliveriesInState('queued'), Date.now(), p.id);
         multi.rpush(this.keys.chain(v.MaHoSo, p.system), p.id);
         multi.sadd(this.keys.pendingChains(), `${v.MaHoSo}|${p.system}`);
       }
       multi.hset(dKey, 'seq', String(seq));
+      // The chain heads after this version, read inside the same MULTI (no extra round trip).
+      for (const s of v.route) multi.lindex(this.keys.chain(v.MaHoSo, s), 0);
       const res = await multi.exec();
-      for (const [err] of res ?? []) if (err) throw err;
-      return {
-        duplicate: false,
-        created: fresh.map((p) => p.id),
-        heads: await this.chainHeads(v.MaHoSo, v.route),
-      };
+      if (!res) throw new Error(`intake of ${v.MaHoSo}: the transaction was aborted`);
+      for (const [err] of res) if (err) throw err;
+      const heads: Array<{ system: SystemId; deliveryId: string }> = [];
+      const tail = res.slice(res.length - v.route.length);
+      v.route.forEach((system, i) => {
+        const h = tail[i]?.[1];
+        if (typeof h === 'string' && h) heads.push({ system, deliveryId: h });
+      });
+      return { duplicate: false, created: fresh.map((p) => p.id), heads };
     });
   }
 
@@ -326,14 +335,7 @@ export class DossierStore {
     try {
       return await fn();
     } finally {
-      await this.redis
-        .eval(
-          "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-          1,
-          key,
-          token,
-        )
-        .catch(() => undefined);
+      await RELEASE_LOCK.run(this.redis, [key], [token]).catch(() => undefined);
     }
   }
 
