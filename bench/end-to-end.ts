@@ -105,6 +105,8 @@ interface GatewayFigures {
   portalByService: Record<string, number>;
   driverMs: number;
   redisCommands: number;
+  /** Deliveries to the land registry the ledger shows delivered (one per dossier on this route). */
+  deliveries: number;
 }
 
 async function gatewayRun(n: number): Promise<GatewayFigures> {
@@ -223,6 +225,7 @@ async function gatewayRun(n: number): Promise<GatewayFigures> {
     const ms = performance.now() - t0;
     reached.at9 = ms;
     const redisCommands = (await redisCommandsProcessed()) - c0;
+    const deliveries = await gateway.store.redis.zcard(gateway.keys.deliveriesInState('delivered'));
 
     let duplicates = 0;
     let missing = 0;
@@ -241,6 +244,7 @@ async function gatewayRun(n: number): Promise<GatewayFigures> {
       portalByService: portal.counters().byService,
       driverMs,
       redisCommands,
+      deliveries,
     };
   } finally {
     await gateway?.stop();
@@ -274,7 +278,17 @@ async function main(): Promise<void> {
       `${fmt(rate, 1).padStart(6)} dossiers/s  (${fmt(gw.ms / 1000, 2)} s; all at land ${fmt(gw.atLand / 1000, 2)} s, ` +
       `all '4' ${fmt(gw.at4 / 1000, 2)} s, all '9' ${fmt(gw.at9 / 1000, 2)} s)`,
   );
-  console.log(`ratio gateway/baseline: ${ratio(rate, baseRate)} (dossiers/s per no-op job/s)`);
+  // A delivery is one operation sent to a system; each also costs the portal requests it causes.
+  const deliveryRate = (gw.deliveries / gw.ms) * 1000;
+  const portalRate = (gw.portalRequests / gw.ms) * 1000;
+  console.log(
+    `gateway   deliveries to land: ${fmt(gw.deliveries)} (${fmt(gw.deliveries / N, 1)} per dossier) → ` +
+      `${fmt(deliveryRate, 1)} deliveries/s, beside ${fmt(portalRate, 1)} portal requests/s`,
+  );
+  console.log(
+    `ratio gateway/baseline: ${ratio(rate, baseRate)} (dossiers/s per no-op job/s); ` +
+      `${ratio(deliveryRate, baseRate)} (deliveries/s per no-op job/s)`,
+  );
   console.log(
     `duplicates: ${gw.duplicates} (land entries per dossier must be 1; missing ${gw.missing}; ` +
       `duplicate portal progress rows ${gw.duplicateRows})`,

@@ -145,15 +145,26 @@ export class DossierStore {
       else if (k.startsWith('sys:') && k.endsWith(':lastEventAt'))
         systemLastEventAt[k.slice(4, -12) as SystemId] = Number(v);
     }
+    // The two records are the largest fields (kilobytes of JSON each) and most readers need one
+    // or neither: they are parsed on first use, once.
+    let record: DossierRecord | undefined;
+    let portalRecord: DossierRecord | undefined;
+    let taxNotices: Record<string, TaxNotice> | undefined;
     return {
       MaHoSo: maHoSo,
       madonvi: h.madonvi ?? '',
-      record: parseJson<DossierRecord>(h.record, {} as DossierRecord),
-      portalRecord: parseJson<DossierRecord>(h.portalRecord, {} as DossierRecord),
+      get record(): DossierRecord {
+        return (record ??= parseJson<DossierRecord>(h.record, {} as DossierRecord));
+      },
+      get portalRecord(): DossierRecord {
+        return (portalRecord ??= parseJson<DossierRecord>(h.portalRecord, {} as DossierRecord));
+      },
       status: (h.status ?? '2') as TrangThaiHoSo,
       route: parseJson<SystemId[]>(h.route, []),
       completion: parseJson<SystemId[]>(h.completion, []),
-      taxNotices: parseJson<Record<string, TaxNotice>>(h.taxNotices, {}),
+      get taxNotices(): Record<string, TaxNotice> {
+        return (taxNotices ??= parseJson<Record<string, TaxNotice>>(h.taxNotices, {}));
+      },
       receivedAt: h.receivedAt ?? '',
       updatedAt: h.updatedAt ?? '',
       versions: Number(h.versions ?? 0),
