@@ -5,6 +5,13 @@ import type { DossierStore } from '../store/dossier-store.js';
 import type { Keys } from '../store/keys.js';
 import type { Queues } from './queues.js';
 
+const SWEEP_BATCH = 200;
+
+function splitChain(member: string): { M: string; system: SystemId } {
+  const bar = member.lastIndexOf('|');
+  return { M: member.slice(0, bar), system: member.slice(bar + 1) as SystemId };
+}
+
 /**
  * Re-enqueues work whose job is missing: a chain head with no job (a crash between storing and
  * enqueuing, a Redis restart that lost recent queue writes), or a dossier whose events or portal
@@ -45,23 +52,40 @@ export class Sweeper {
     if ((await redis.set(lock, String(process.pid), 'EX', 20, 'NX')) !== 'OK') return { chains: 0, syncs: 0 };
     let chains = 0;
     let syncs = 0;
-    for (const member of await redis.smembers(keys.pendingChains())) {
-      const [M, system] = member.split('|') as [string, SystemId];
-      if (!queues.delivery.has(system)) continue;
-      const head = await redis.lindex(keys.chain(M, system), 0);
-      if (!head) {
-        await redis.srem(keys.pendingChains(), member);
-        continue;
-      }
-      // A dead or failed head waits for an administrator (replay or resolve), not for the sweeper.
-      const state = await redis.hget(keys.delivery(head, M), 'state');
-      if (state === 'dead' || state === 'failed' || state === 'resolved') continue;
-      await queues.kickDelivery({ deliveryId: head, MaHoSo: M, system });
-      chains += 1;
+    // In batches whose reads and kicks go out together: a backlog of 10,000 chains is a few hundred
+    // round trips, not 40,000 one after the other.
+    const members = await redis.smembers(keys.pendingChains());
+    for (let i = 0; i < members.length; i += SWEEP_BATCH) {
+      const batch = members
+        .slice(i, i + SWEEP_BATCH)
+        .map((member) => ({ member, ...splitChain(member) }))
+        .filter((c) => queues.delivery.has(c.system));
+      const heads = await Promise.all(batch.map((c) => redis.lindex(keys.chain(c.M, c.system), 0)));
+      const states = await Promise.all(
+        batch.map((c, j) => (heads[j] ? redis.hget(keys.delivery(heads[j], c.M), 'state') : null)),
+      );
+      await Promise.all(
+        batch.map(async (c, j) => {
+          const head = heads[j];
+          if (!head) {
+            await redis.srem(keys.pendingChains(), c.member);
+            return;
+          }
+          // A dead or failed head waits for an administrator (replay or resolve), not for the sweeper.
+          const state = states[j];
+          if (state === 'dead' || state === 'failed' || state === 'resolved') return;
+          await queues.kickDelivery({ deliveryId: head, MaHoSo: c.M, system: c.system });
+          chains += 1;
+        }),
+      );
     }
-    for (const M of await redis.smembers(keys.pendingSync())) {
-      await queues.kickSync(M);
-      syncs += 1;
+    const pendingSync = await redis.smembers(keys.pendingSync());
+    for (let i = 0; i < pendingSync.length; i += SWEEP_BATCH) {
+      // One sweep job per dossier at a time: while the portal is down, sweeps do not pile up jobs.
+      await Promise.all(
+        pendingSync.slice(i, i + SWEEP_BATCH).map((M) => queues.kickSync(M, 0, undefined, true)),
+      );
+      syncs += Math.min(SWEEP_BATCH, pendingSync.length - i);
     }
     return { chains, syncs };
   }
