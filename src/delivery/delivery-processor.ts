@@ -107,7 +107,13 @@ export class DeliveryProcessor {
     const { store, keys, redis } = this.d;
     const adapter = this.d.adapters.get(data.system);
     if (!adapter) throw new UnrecoverableError(`no adapter for ${data.system}`);
-    const delivery = await store.delivery(data.MaHoSo, data.deliveryId);
+    // The delivery, the chain's head and the dossier in one round trip (the dossier is only wasted
+    // on the rare early returns).
+    const [delivery, head, dossier] = await Promise.all([
+      store.delivery(data.MaHoSo, data.deliveryId),
+      redis.lindex(keys.chain(data.MaHoSo, data.system), 0),
+      store.get(data.MaHoSo),
+    ]);
     if (!delivery) return 'missing';
     if (delivery.state === 'delivered') {
       // A crash between recording the success and advancing the chain leaves it here: advance now.
@@ -118,7 +124,6 @@ export class DeliveryProcessor {
     // so a job re-added for it (the sweeper, after its failed job was trimmed) does nothing.
     if (delivery.state === 'dead' || delivery.state === 'failed' || delivery.state === 'resolved')
       return `${delivery.state}: waits for an administrator`;
-    const head = await redis.lindex(keys.chain(data.MaHoSo, data.system), 0);
     if (head !== data.deliveryId) return `waiting behind ${head ?? 'nothing'}`;
     let log = this.d.log.child({
       requestId: data.requestId ?? null,
@@ -148,7 +153,6 @@ export class DeliveryProcessor {
       await this.postpone(job, token, this.d.breakers.resetTimeoutMs(data.system), 'circuit breaker open');
     }
 
-    const dossier = await store.get(data.MaHoSo);
     if (!dossier) throw new UnrecoverableError(`dossier ${data.MaHoSo} not found`);
     // The portal push the dossier last came with: named in the logs and sent to the system as X-Correlation-Id.
     const intakeRequestId = dossier.raw.intakeRequestId || undefined;

@@ -80,7 +80,12 @@ export class SyncProcessor {
     }
     // The callback (or poll) that caused this sync is `requestId`; the portal push the dossier last
     // came with is `intakeRequestId`. Both are logged and sent to the portal as headers.
-    const intakeRequestId = (await redis.hget(keys.dossier(M), 'intakeRequestId')) || undefined;
+    // What this run reads first, in one round trip.
+    const [h, inbox] = await Promise.all([
+      redis.hmget(keys.dossier(M), 'intakeRequestId', 'lastArrival', 'firstPendingArrival'),
+      redis.zrange(keys.inbox(M), 0, -1),
+    ]);
+    const intakeRequestId = h[0] || undefined;
     const correlation = { requestId: job.data.requestId ?? intakeRequestId, intakeRequestId };
     const log = this.d.log.child({
       requestId: job.data.requestId ?? null,
@@ -90,7 +95,7 @@ export class SyncProcessor {
       system: 'portal',
     });
     try {
-      const settleIn = await this.applySettledEvents(M, log);
+      const settleIn = await this.applySettledEvents(M, log, inbox, h[1] ?? null, h[2] ?? null);
       if (settleIn > 0) {
         await RELEASE_LOCK.run(redis, [lockKey], [lockToken]);
         await job.moveToDelayed(Date.now() + settleIn, token);
@@ -122,15 +127,19 @@ export class SyncProcessor {
   }
 
   /** Applies the inbox if it has been quiet for the reorder window; returns ms to wait otherwise. */
-  private async applySettledEvents(M: string, log: Logger): Promise<number> {
+  private async applySettledEvents(
+    M: string,
+    log: Logger,
+    raw: string[],
+    lastArrival: string | null,
+    firstPendingArrival: string | null,
+  ): Promise<number> {
     const { redis, keys, config, store } = this.d;
-    const raw = await redis.zrange(keys.inbox(M), 0, -1);
     if (raw.length === 0) return 0;
-    const h = await redis.hmget(keys.dossier(M), 'lastArrival', 'firstPendingArrival');
     const now = Date.now();
     const win = config.portal.reorderWindowMs;
-    const quietFor = now - Number(h[0] ?? 0);
-    const pendingFor = now - Number(h[1] ?? h[0] ?? 0);
+    const quietFor = now - Number(lastArrival ?? 0);
+    const pendingFor = now - Number(firstPendingArrival ?? lastArrival ?? 0);
     if (quietFor < win && pendingFor < win * 10) return Math.max(20, win - quietFor);
     const dossier = await store.get(M);
     if (!dossier) throw new UnrecoverableError(`dossier ${M} not found`);
@@ -164,7 +173,7 @@ export class SyncProcessor {
     multi.hdel(keys.dossier(M), 'firstPendingArrival');
     // The sync lag runs from the oldest of these events' arrival until the portal acknowledges.
     if (out.operations.length > 0)
-      multi.hsetnx(keys.dossier(M), 'syncPendingSince', h[1] ?? h[0] ?? String(now));
+      multi.hsetnx(keys.dossier(M), 'syncPendingSince', firstPendingArrival ?? lastArrival ?? String(now));
     const fields: Record<string, string> = {
       record: JSON.stringify(s.record),
       status: s.status,
