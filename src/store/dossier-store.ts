@@ -191,95 +191,102 @@ export class DossierStore {
    * The writes themselves are one MULTI.
    */
   async intake(v: IntakeVersion): Promise<IntakeOutcome> {
-    return this.withLock(this.keys.intakeLock(v.MaHoSo), 10_000, async () => {
-      const dKey = this.keys.dossier(v.MaHoSo);
-      const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
-      // One round trip for every read (issued together, pipelined by the client).
-      const [duplicate, existing, ...already] = await Promise.all([
+    const dKey = this.keys.dossier(v.MaHoSo);
+    const planned = v.plans.map((p) => ({ ...p, id: makeDeliveryId(v.MaHoSo, p.system, p.op.intentKey) }));
+    // Every read goes out with the lock's SET NX, in one round trip.
+    const reads = (): Promise<[boolean, Array<string | null>, ...number[]]> =>
+      Promise.all([
         this.isDuplicate(v.MaHoSo, v.digest),
         this.redis.hmget(dKey, 'record', 'seq', 'route'),
         ...planned.map((p) => this.redis.exists(this.keys.delivery(p.id, v.MaHoSo))),
       ]);
-      if (duplicate) {
-        return { duplicate: true, created: [], heads: await this.chainHeads(v.MaHoSo, v.route) };
-      }
-      const isNew = !existing[0];
-      const existingRoute = parseJson<SystemId[]>(existing[2] ?? undefined, []);
-      let seq = Number(existing[1] ?? 0);
-      const fresh = planned.filter((_p, i) => already[i] === 0);
-      const now = nowIso();
-      const multi = this.redis.multi();
-      const fields: Record<string, string> = {
-        record: JSON.stringify(v.merged),
-        portalRecord: JSON.stringify(v.record),
-        madonvi: v.madonvi,
-        status: v.status,
-        route: JSON.stringify(v.route),
-        completion: JSON.stringify(v.completion),
-        updatedAt: now,
-      };
-      if (isNew) fields.receivedAt = now;
-      // What later callbacks and portal syncs of the dossier name as the portal request behind them.
-      if (v.requestId) fields.intakeRequestId = v.requestId;
-      multi.hset(dKey, fields);
-      multi.hincrby(dKey, 'versions', 1);
-      multi.sadd(this.keys.digests(v.MaHoSo), v.digest);
-      if (isNew) multi.zadd(this.keys.allDossiers(), Date.now(), v.MaHoSo);
-      const received = v.merged.NgayTiepNhan ? parsePortalDateTime(v.merged.NgayTiepNhan) : null;
-      if (received) multi.zadd(this.keys.receivedAt(), received.getTime(), v.MaHoSo);
-      // Deadline tracking: the appointment date is when the dossier is next looked at.
-      const due = v.merged.NgayHenTra ? parsePortalDateTime(v.merged.NgayHenTra) : null;
-      if (due && !FINISHED.has(v.status)) multi.zadd(this.keys.deadlines(), due.getTime(), v.MaHoSo);
-      else multi.zrem(this.keys.deadlines(), v.MaHoSo);
-      for (const s of v.route)
-        if (!existingRoute.includes(s)) multi.sadd(this.keys.openDossiers(s), v.MaHoSo);
-      this.timelineEntry(multi, v.MaHoSo, {
-        at: now,
-        type: isNew ? 'received' : 'version',
-        detail: isNew
-          ? `dossier received (TrangThaiHoSo ${v.record.TrangThaiHoSo}), routed to ${v.route.join(', ')}`
-          : `new version (isUpdating ${v.isUpdating ? 'True' : 'False'}, TrangThaiHoSo ${v.record.TrangThaiHoSo})`,
-        data: {
-          digest: v.digest.slice(0, 16),
-          ...(v.requestId ? { requestId: v.requestId } : {}),
-          operations: fresh.map((p) => `${p.system}:${p.op.operation}`),
-        },
-      });
-      for (const p of fresh) {
-        seq += 1;
-        multi.hset(this.keys.delivery(p.id, v.MaHoSo), {
-          id: p.id,
-          MaHoSo: v.MaHoSo,
-          system: p.system,
-          operation: p.op.operation,
-          intentKey: p.op.intentKey,
-          params: JSON.stringify(p.op.params ?? {}),
-          state: 'queued',
-          attempts: '0',
-          createdAt: now,
+    return this.withLock(
+      this.keys.intakeLock(v.MaHoSo),
+      10_000,
+      async (read) => {
+        const [duplicate, existing, ...already] = read;
+        if (duplicate) {
+          return { duplicate: true, created: [], heads: await this.chainHeads(v.MaHoSo, v.route) };
+        }
+        const isNew = !existing[0];
+        const existingRoute = parseJson<SystemId[]>(existing[2] ?? undefined, []);
+        let seq = Number(existing[1] ?? 0);
+        const fresh = planned.filter((_p, i) => already[i] === 0);
+        const now = nowIso();
+        const multi = this.redis.multi();
+        const fields: Record<string, string> = {
+          record: JSON.stringify(v.merged),
+          portalRecord: JSON.stringify(v.record),
+          madonvi: v.madonvi,
+          status: v.status,
+          route: JSON.stringify(v.route),
+          completion: JSON.stringify(v.completion),
           updatedAt: now,
-          seq: String(seq),
+        };
+        if (isNew) fields.receivedAt = now;
+        // What later callbacks and portal syncs of the dossier name as the portal request behind them.
+        if (v.requestId) fields.intakeRequestId = v.requestId;
+        multi.hset(dKey, fields);
+        multi.hincrby(dKey, 'versions', 1);
+        multi.sadd(this.keys.digests(v.MaHoSo), v.digest);
+        if (isNew) multi.zadd(this.keys.allDossiers(), Date.now(), v.MaHoSo);
+        const received = v.merged.NgayTiepNhan ? parsePortalDateTime(v.merged.NgayTiepNhan) : null;
+        if (received) multi.zadd(this.keys.receivedAt(), received.getTime(), v.MaHoSo);
+        // Deadline tracking: the appointment date is when the dossier is next looked at.
+        const due = v.merged.NgayHenTra ? parsePortalDateTime(v.merged.NgayHenTra) : null;
+        if (due && !FINISHED.has(v.status)) multi.zadd(this.keys.deadlines(), due.getTime(), v.MaHoSo);
+        else multi.zrem(this.keys.deadlines(), v.MaHoSo);
+        for (const s of v.route)
+          if (!existingRoute.includes(s)) multi.sadd(this.keys.openDossiers(s), v.MaHoSo);
+        this.timelineEntry(multi, v.MaHoSo, {
+          at: now,
+          type: isNew ? 'received' : 'version',
+          detail: isNew
+            ? `dossier received (TrangThaiHoSo ${v.record.TrangThaiHoSo}), routed to ${v.route.join(', ')}`
+            : `new version (isUpdating ${v.isUpdating ? 'True' : 'False'}, TrangThaiHoSo ${v.record.TrangThaiHoSo})`,
+          data: {
+            digest: v.digest.slice(0, 16),
+            ...(v.requestId ? { requestId: v.requestId } : {}),
+            operations: fresh.map((p) => `${p.system}:${p.op.operation}`),
+          },
         });
-        multi.zadd(this.keys.deliveries(v.MaHoSo), seq, p.id);
-        // A new delivery is in no state index yet (retention removes ids from all of them).
-        multi.zadd(this.keys.deliveriesInState('queued'), Date.now(), p.id);
-        multi.rpush(this.keys.chain(v.MaHoSo, p.system), p.id);
-        multi.sadd(this.keys.pendingChains(), `${v.MaHoSo}|${p.system}`);
-      }
-      multi.hset(dKey, 'seq', String(seq));
-      // The chain heads after this version, read inside the same MULTI (no extra round trip).
-      for (const s of v.route) multi.lindex(this.keys.chain(v.MaHoSo, s), 0);
-      const res = await multi.exec();
-      if (!res) throw new Error(`intake of ${v.MaHoSo}: the transaction was aborted`);
-      for (const [err] of res) if (err) throw err;
-      const heads: Array<{ system: SystemId; deliveryId: string }> = [];
-      const tail = res.slice(res.length - v.route.length);
-      v.route.forEach((system, i) => {
-        const h = tail[i]?.[1];
-        if (typeof h === 'string' && h) heads.push({ system, deliveryId: h });
-      });
-      return { duplicate: false, created: fresh.map((p) => p.id), heads };
-    });
+        for (const p of fresh) {
+          seq += 1;
+          multi.hset(this.keys.delivery(p.id, v.MaHoSo), {
+            id: p.id,
+            MaHoSo: v.MaHoSo,
+            system: p.system,
+            operation: p.op.operation,
+            intentKey: p.op.intentKey,
+            params: JSON.stringify(p.op.params ?? {}),
+            state: 'queued',
+            attempts: '0',
+            createdAt: now,
+            updatedAt: now,
+            seq: String(seq),
+          });
+          multi.zadd(this.keys.deliveries(v.MaHoSo), seq, p.id);
+          // A new delivery is in no state index yet (retention removes ids from all of them).
+          multi.zadd(this.keys.deliveriesInState('queued'), Date.now(), p.id);
+          multi.rpush(this.keys.chain(v.MaHoSo, p.system), p.id);
+          multi.sadd(this.keys.pendingChains(), `${v.MaHoSo}|${p.system}`);
+        }
+        multi.hset(dKey, 'seq', String(seq));
+        // The chain heads after this version, read inside the same MULTI (no extra round trip).
+        for (const s of v.route) multi.lindex(this.keys.chain(v.MaHoSo, s), 0);
+        const res = await multi.exec();
+        if (!res) throw new Error(`intake of ${v.MaHoSo}: the transaction was aborted`);
+        for (const [err] of res) if (err) throw err;
+        const heads: Array<{ system: SystemId; deliveryId: string }> = [];
+        const tail = res.slice(res.length - v.route.length);
+        v.route.forEach((system, i) => {
+          const h = tail[i]?.[1];
+          if (typeof h === 'string' && h) heads.push({ system, deliveryId: h });
+        });
+        return { duplicate: false, created: fresh.map((p) => p.id), heads };
+      },
+      reads,
+    );
   }
 
   /**
@@ -334,19 +341,38 @@ export class DossierStore {
   /**
    * Runs `fn` holding a Redis lock (SET NX PX with a random token, released only by its owner).
    * Waits up to `ttlMs` for the lock; the TTL frees it if the holder dies.
+   *
+   * @remarks `read` issues the reads `fn` starts from; they go out right behind the SET NX on the
+   * same connection, which Redis runs in order, so when the lock is won they ran under it — one
+   * round trip for both (when it is not won they are simply read again on the next try). The
+   * release is sent without waiting for its answer: later commands on the connection run after
+   * it, and a release lost to a Redis outage is undone by the TTL, as before.
    */
-  async withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
+  async withLock<T, R = undefined>(
+    key: string,
+    ttlMs: number,
+    fn: (read: R) => Promise<T>,
+    read?: () => Promise<R>,
+  ): Promise<T> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     const deadline = Date.now() + ttlMs;
+    let pre: R;
     for (;;) {
-      if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
+      const [won, value] = await Promise.all([
+        this.redis.set(key, token, 'PX', ttlMs, 'NX'),
+        read ? read() : undefined,
+      ]);
+      if (won === 'OK') {
+        pre = value as R;
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`lock ${key} not acquired within ${ttlMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
     try {
-      return await fn();
+      return await fn(pre);
     } finally {
-      await RELEASE_LOCK.run(this.redis, [key], [token]).catch(() => undefined);
+      void RELEASE_LOCK.run(this.redis, [key], [token]).catch(() => undefined);
     }
   }
 
