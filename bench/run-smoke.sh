@@ -18,6 +18,7 @@ run bench/intake.ts --smoke
 run bench/intake.ts --smoke --fanout 3
 run bench/end-to-end.ts --smoke
 run bench/end-to-end-systems.ts --smoke
+run bench/backlog-drain.ts --smoke
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'bench smoke FAILED: %s\n' "${failed[@]}" >&2

@@ -39,6 +39,30 @@ export async function claimInflight(
   return (await CLAIM.run(redis, [deliveryKey], [expected ?? '', now])) === 1;
 }
 
+const UNCLAIM = new LuaScript(
+  'unclaimInflight',
+  `
+if (redis.call('HGET', KEYS[1], 'inflightSince') or '') ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], 'inflightSince')
+else redis.call('HSET', KEYS[1], 'inflightSince', ARGV[2]) end
+return 1
+`,
+);
+
+/**
+ * Takes back a claim whose request never left (the breaker refused the call): `inflightSince`
+ * goes back to what it was before the claim — cleared, or the earlier unknown-outcome mark, which
+ * must stay — but only if it is still this run's own mark.
+ */
+export async function unclaimInflight(
+  redis: Redis,
+  deliveryKey: string,
+  claimed: string,
+  before: string | null | undefined,
+): Promise<boolean> {
+  return (await UNCLAIM.run(redis, [deliveryKey], [claimed, before ?? ''])) === 1;
+}
+
 /**
  * How long to wait before a non-idempotent delivery whose earlier request has an unknown outcome
  * (`inflightSince` is set) may be looked up or sent again: until that request must have ended on

@@ -1,0 +1,43 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimInflight, unclaimInflight } from '../../src/delivery/inflight-claim.js';
+import { dropPrefix, REDIS_URL, uniquePrefix } from '../helpers/redis.js';
+
+const prefix = uniquePrefix('claim');
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(REDIS_URL);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await dropPrefix(prefix);
+});
+
+describe('in-flight claims', () => {
+  it('When a claim is taken back, then the mark is what it was before: none, or the earlier unknown outcome', async () => {
+    const fresh = `${prefix}:dl:a`;
+    await redis.hset(fresh, 'state', 'queued');
+    expect(await claimInflight(redis, fresh, null, 'T1')).toBe(true);
+    expect(await redis.hget(fresh, 'inflightSince')).toBe('T1');
+    expect(await unclaimInflight(redis, fresh, 'T1', null)).toBe(true);
+    expect(await redis.hget(fresh, 'inflightSince')).toBeNull();
+
+    // An earlier attempt's outcome is unknown (T0): taking back this run's claim must keep T0.
+    const earlier = `${prefix}:dl:b`;
+    await redis.hset(earlier, { state: 'retrying', inflightSince: 'T0' });
+    expect(await claimInflight(redis, earlier, 'T0', 'T1')).toBe(true);
+    expect(await unclaimInflight(redis, earlier, 'T1', 'T0')).toBe(true);
+    expect(await redis.hget(earlier, 'inflightSince')).toBe('T0');
+  });
+
+  it("When another run claimed since, then taking back one's own claim changes nothing", async () => {
+    const k = `${prefix}:dl:c`;
+    await redis.hset(k, 'state', 'queued');
+    expect(await claimInflight(redis, k, null, 'T1')).toBe(true);
+    // A second run, its lock lost by the first, claimed over it (it read T1).
+    expect(await claimInflight(redis, k, 'T1', 'T2')).toBe(true);
+    expect(await claimInflight(redis, k, 'T1', 'T3')).toBe(false);
+    expect(await unclaimInflight(redis, k, 'T1', null)).toBe(false);
+    expect(await redis.hget(k, 'inflightSince')).toBe('T2');
+  });
+});
