@@ -289,6 +289,17 @@ export class DeliveryProcessor {
       // refused connection) leaves the earlier attempt's outcome as unknown as it was (the fault
       // suite found a land dossier entered twice after a 429 on the lookup).
       if (g.outcome === 'not-applied' && phase === 'send') multi.hdel(dKey, 'inflightSince');
+      // The system itself answered (a 500, a 503): the outcome is unknown, but the request is over
+      // there, so the next run looks it up at once instead of waiting out the request timeout. A 502
+      // or 504 comes from a proxy in front, behind which the system may still be working: wait.
+      else if (
+        phase === 'send' &&
+        claimed !== null &&
+        g.upstreamStatus !== undefined &&
+        g.upstreamStatus !== 502 &&
+        g.upstreamStatus !== 504
+      )
+        multi.hset(dKey, 'inflightAnswered', claimed);
       if (state !== 'retrying') {
         const tk = keys.timeline(data.MaHoSo);
         multi.rpush(

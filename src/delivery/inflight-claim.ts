@@ -77,11 +77,14 @@ export async function unclaimInflight(
  * @returns milliseconds to wait, 0 when nothing can still be in flight
  */
 export function inflightMayStillRun(
-  delivery: { state: string; inflightSince?: string | null },
+  delivery: { state: string; inflightSince?: string | null; inflightAnswered?: string | null },
   requestTimeoutMs: number,
   now = Date.now(),
 ): number {
   if (!delivery.inflightSince) return 0;
+  // The system answered that request (a 5xx: outcome unknown, but it is done with it), so a lookup
+  // now sees whatever it did: no need to wait out the timeout.
+  if (delivery.inflightAnswered === delivery.inflightSince) return 0;
   const since = Date.parse(delivery.inflightSince);
   if (!Number.isFinite(since)) return 0;
   return Math.max(0, since + requestTimeoutMs + INFLIGHT_MARGIN_MS - now);

@@ -419,7 +419,14 @@ export class DossierStore {
   async delivery(
     maHoSo: string,
     id: string,
-  ): Promise<(DeliveryView & { params: Record<string, unknown>; inflightSince: string | null }) | null> {
+  ): Promise<
+    | (DeliveryView & {
+        params: Record<string, unknown>;
+        inflightSince: string | null;
+        inflightAnswered: string | null;
+      })
+    | null
+  > {
     const h = await this.redis.hgetall(this.keys.delivery(id, maHoSo));
     if (!h.id) return null;
     return {
@@ -436,6 +443,7 @@ export class DossierStore {
       updatedAt: h.updatedAt ?? '',
       params: parseJson<Record<string, unknown>>(h.params, {}),
       inflightSince: h.inflightSince || null,
+      inflightAnswered: h.inflightAnswered || null,
     };
   }
 

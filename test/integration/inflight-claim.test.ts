@@ -1,6 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimInflight, unclaimInflight } from '../../src/delivery/inflight-claim.js';
+import {
+  claimInflight,
+  inflightMayStillRun,
+  INFLIGHT_MARGIN_MS,
+  unclaimInflight,
+} from '../../src/delivery/inflight-claim.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 
 const prefix = uniquePrefix('claim');
@@ -39,5 +44,23 @@ describe('in-flight claims', () => {
     expect(await claimInflight(redis, k, 'T1', 'T3')).toBe(false);
     expect(await unclaimInflight(redis, k, 'T1', null)).toBe(false);
     expect(await redis.hget(k, 'inflightSince')).toBe('T2');
+  });
+
+  it('When the earlier request was answered (a 503), then the lookup may run at once; unanswered, it waits out the timeout', () => {
+    const since = '2026-11-22T10:00:00+07:00';
+    const now = Date.parse(since) + 1000;
+    const unanswered = inflightMayStillRun({ state: 'retrying', inflightSince: since }, 30_000, now);
+    expect(unanswered).toBe(30_000 + INFLIGHT_MARGIN_MS - 1000);
+    expect(
+      inflightMayStillRun({ state: 'retrying', inflightSince: since, inflightAnswered: since }, 30_000, now),
+    ).toBe(0);
+    // An answer to an older claim says nothing of the newer one.
+    expect(
+      inflightMayStillRun(
+        { state: 'retrying', inflightSince: since, inflightAnswered: '2026-11-22T09:59:00+07:00' },
+        30_000,
+        now,
+      ),
+    ).toBe(unanswered);
   });
 });
