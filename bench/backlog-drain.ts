@@ -47,6 +47,7 @@ import {
   REDIS_URL,
   benchPrefix,
   bodyMaker,
+  childWaiter,
   codeMaker,
   cpuProfArgs,
   dropPrefixes,
@@ -136,38 +137,7 @@ async function serveWorkers(opts: { prefix: string; urls: SystemUrls }): Promise
   send({ type: 'ready' });
 }
 
-function waitFor<T extends FromChild['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (m: FromChild): void => {
-      if (m.type === type) {
-        done();
-        resolve(m as Extract<FromChild, { type: T }>);
-      } else if (m.type === 'error') {
-        done();
-        reject(new Error(`worker child: ${m.message}`));
-      }
-    };
-    const onExit = (code: number | null): void => {
-      done();
-      reject(new Error(`worker child exited (${String(code)}) before '${type}'`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`worker child: no '${type}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
+const waitFor = childWaiter<FromChild>('worker child');
 
 // ------------------------------------------------------------------ baseline: raw BullMQ backlog
 

@@ -2,6 +2,7 @@
  * Shared parts of the benchmarks: arguments, the gateway's raw configuration (the pattern of
  * test/helpers/stack.ts, copied, not imported), spec feed bodies, Redis clean-up and printing.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { DossierRecord } from '../src/domain/dossier.js';
@@ -50,6 +51,48 @@ export function numArg(name: string, fallback: number): number {
 export function cpuProfArgs(): string[] {
   const dir = process.env.LIENTHONG_BENCH_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+// ------------------------------------------------------------------ child processes
+
+/**
+ * `waitFor(child, type, timeoutMs)` for a benchmark's child process (servers, workers): resolves
+ * with the first IPC message of that type; rejects on a message `{ type: 'error', message }`, on
+ * the child's exit, or after `timeoutMs`. `who` names the child in the errors.
+ */
+export function childWaiter<M extends { type: string }>(who: string) {
+  return function waitFor<T extends M['type']>(
+    child: ChildProcess,
+    type: T,
+    timeoutMs: number,
+  ): Promise<Extract<M, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      const onMessage = (m: M): void => {
+        if (m.type === type) {
+          done();
+          resolve(m as Extract<M, { type: T }>);
+        } else if (m.type === 'error') {
+          done();
+          reject(new Error(`${who}: ${String((m as { message?: unknown }).message)}`));
+        }
+      };
+      const onExit = (code: number | null): void => {
+        done();
+        reject(new Error(`${who} exited (${String(code)}) before '${type}'`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${who}: no '${type}' within ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+    });
+  };
 }
 
 // ------------------------------------------------------------------ feed bodies

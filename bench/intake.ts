@@ -36,6 +36,7 @@ import {
   TAX_KEY,
   benchPrefix,
   bodyMaker,
+  childWaiter,
   codeMaker,
   cpuProfArgs,
   dropPrefixes,
@@ -269,38 +270,7 @@ function line(f: RunFigures): string {
   );
 }
 
-function waitFor<T extends FromChild['type']>(
-  child: ChildProcess,
-  type: T,
-  timeoutMs: number,
-): Promise<Extract<FromChild, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (m: FromChild): void => {
-      if (m.type === type) {
-        done();
-        resolve(m as Extract<FromChild, { type: T }>);
-      } else if (m.type === 'error') {
-        done();
-        reject(new Error(`server child: ${m.message}`));
-      }
-    };
-    const onExit = (code: number | null): void => {
-      done();
-      reject(new Error(`server child exited (${String(code)}) before '${type}'`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`server child: no '${type}' within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
+const waitFor = childWaiter<FromChild>('server child');
 
 async function main(): Promise<void> {
   const fanout = numArg('--fanout', 1);
