@@ -19,6 +19,7 @@ run bench/intake.ts --smoke --fanout 3
 run bench/end-to-end.ts --smoke
 run bench/end-to-end-systems.ts --smoke
 run bench/backlog-drain.ts --smoke
+run bench/memory.ts --smoke
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'bench smoke FAILED: %s\n' "${failed[@]}" >&2
