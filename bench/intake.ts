@@ -216,11 +216,7 @@ async function load(
 ): Promise<RunFigures> {
   let created = 0;
   let lastResponse = 0;
-  const cpu = async (): Promise<number> => {
-    const reply = waitFor(child, 'cpu', 10_000);
-    child.send({ type: 'cpu' } satisfies ToChild);
-    return (await reply).micros;
-  };
+  const cpu = (): Promise<number> => serverCpuMicros(child);
   const cpu0 = await cpu();
   const before = await redisCommandsProcessed();
   const t0 = performance.now();
@@ -283,11 +279,7 @@ async function paced(
   let non2xx = 0;
   let errors = 0;
   let lastResponse = 0;
-  const cpu = async (): Promise<number> => {
-    const reply = waitFor(child, 'cpu', 10_000);
-    child.send({ type: 'cpu' } satisfies ToChild);
-    return (await reply).micros;
-  };
+  const cpu = (): Promise<number> => serverCpuMicros(child);
   const cpu0 = await cpu();
   const before = await redisCommandsProcessed();
   const send = (due: number): Promise<void> =>
@@ -356,6 +348,13 @@ async function paced(
     redisCommands: ((await redisCommandsProcessed()) - before) / Math.max(1, total),
     serverCpuMsPerReq: ((await cpu()) - cpu0) / 1000 / Math.max(1, total),
   };
+}
+
+/** CPU time (user + system, µs) the server child has used so far. */
+async function serverCpuMicros(child: ChildProcess): Promise<number> {
+  const reply = waitFor(child, 'cpu', 10_000);
+  child.send({ type: 'cpu' } satisfies ToChild);
+  return (await reply).micros;
 }
 
 function line(f: RunFigures): string {
