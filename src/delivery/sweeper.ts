@@ -80,12 +80,16 @@ export class Sweeper {
       );
     }
     const pendingSync = await redis.smembers(keys.pendingSync());
+    const quietSince = Date.now() - (this.d.intervalMs ?? 30_000);
     for (let i = 0; i < pendingSync.length; i += SWEEP_BATCH) {
-      // One sweep job per dossier at a time: while the portal is down, sweeps do not pile up jobs.
-      await Promise.all(
-        pendingSync.slice(i, i + SWEEP_BATCH).map((M) => queues.kickSync(M, 0, undefined, true)),
-      );
-      syncs += Math.min(SWEEP_BATCH, pendingSync.length - i);
+      const batch = pendingSync.slice(i, i + SWEEP_BATCH);
+      // An event that arrived within the last interval kicked its own sync job: only a dossier quiet
+      // for longer may have lost it. One sweep job per dossier at a time, so sweeps during a portal
+      // outage do not pile up jobs.
+      const arrivals = await Promise.all(batch.map((M) => redis.hget(keys.dossier(M), 'lastArrival')));
+      const stale = batch.filter((_M, j) => !(Number(arrivals[j] ?? 0) > quietSince));
+      await Promise.all(stale.map((M) => queues.kickSync(M, 0, undefined, true)));
+      syncs += stale.length;
     }
     return { chains, syncs };
   }

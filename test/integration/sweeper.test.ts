@@ -108,4 +108,21 @@ describe('kicks and the sweeper', () => {
     expect(waiting.filter((j) => j.data.MaHoSo === M).map((j) => j.id)).toEqual([`sweep~${M}`]);
     await g.store.redis.srem(g.keys.pendingSync(), M);
   });
+
+  it('When an event arrived for a dossier moments ago, then the sweeper leaves its sync to the job that event kicked', async () => {
+    const g = stack.gateway!;
+    const M = nextCode('SWPR');
+    await g.store.redis.hset(g.keys.dossier(M), 'lastArrival', String(Date.now()));
+    await g.store.redis.sadd(g.keys.pendingSync(), M);
+    await g.store.redis.del(`${g.keys.prefix}:lock:sweeper`);
+    await sweeper.sweep();
+    expect(await g.queues.sync.getJob(`sweep~${M}`)).toBeUndefined();
+    // Quiet for longer than the sweep interval: its job may be lost, so the sweeper kicks one.
+    await g.store.redis.hset(g.keys.dossier(M), 'lastArrival', String(Date.now() - 60_000));
+    await g.store.redis.del(`${g.keys.prefix}:lock:sweeper`);
+    await sweeper.sweep();
+    expect(await g.queues.sync.getJob(`sweep~${M}`)).toBeDefined();
+    await g.store.redis.srem(g.keys.pendingSync(), M);
+    await g.store.redis.del(g.keys.dossier(M));
+  });
 });
