@@ -12,6 +12,8 @@ const CLAIM = new LuaScript(
 local current = redis.call('HGET', KEYS[1], 'inflightSince') or ''
 if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'delivering', 'inflightSince', ARGV[2], 'updatedAt', ARGV[2])
+-- Whether an earlier request was answered says nothing of this one (marks have one-second steps).
+redis.call('HDEL', KEYS[1], 'inflightAnswered')
 return 1
 `,
 );

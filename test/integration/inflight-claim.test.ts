@@ -33,6 +33,12 @@ describe('in-flight claims', () => {
     expect(await claimInflight(redis, earlier, 'T0', 'T1')).toBe(true);
     expect(await unclaimInflight(redis, earlier, 'T1', 'T0')).toBe(true);
     expect(await redis.hget(earlier, 'inflightSince')).toBe('T0');
+
+    // A claim made in the same second as an answered one must not inherit its "answered".
+    const same = `${prefix}:dl:d`;
+    await redis.hset(same, { state: 'retrying', inflightSince: 'T5', inflightAnswered: 'T5' });
+    expect(await claimInflight(redis, same, 'T5', 'T5')).toBe(true);
+    expect(await redis.hget(same, 'inflightAnswered')).toBeNull();
   });
 
   it("When another run claimed since, then taking back one's own claim changes nothing", async () => {
