@@ -12,8 +12,9 @@ const CLAIM = new LuaScript(
 local current = redis.call('HGET', KEYS[1], 'inflightSince') or ''
 if current ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'delivering', 'inflightSince', ARGV[2], 'updatedAt', ARGV[2])
--- Whether an earlier request was answered says nothing of this one (marks have one-second steps).
-redis.call('HDEL', KEYS[1], 'inflightAnswered')
+-- Marks have one-second steps: a claim in the same second as an answered one must not inherit its
+-- "answered" (a newer mark never matches an older answer anyway).
+if ARGV[2] == current then redis.call('HDEL', KEYS[1], 'inflightAnswered') end
 return 1
 `,
 );
